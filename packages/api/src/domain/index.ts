@@ -1,0 +1,4 @@
+// Domain types and validators, safe to import from the renderer (no Node, no gRPC runtime).
+export * from './convert.js';
+export * from './settings.js';
+export * from './validate.js';

@@ -1,0 +1,191 @@
+// Validators shared by the helper (authoritative) and the clients (early, friendlier errors).
+// Pure TypeScript: no Node or DOM imports, so the renderer can use them too.
+import { z } from 'zod';
+
+/** A value was refused. `field` names it the way the user wrote it (CLI/API field), `message` says what is accepted. */
+export class ValidationError extends Error {
+  override readonly name = 'ValidationError';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+  }
+}
+
+export const MTU_MIN = 1280;
+export const MTU_MAX = 1420;
+
+const ipv4 = z.ipv4();
+const ipv6 = z.ipv6();
+const cidrv4 = z.cidrv4();
+const cidrv6 = z.cidrv6();
+
+export function isIpAddress(text: string): boolean {
+  return ipv4.safeParse(text).success || ipv6.safeParse(text).success;
+}
+
+export function ipFamily(text: string): 4 | 6 | null {
+  if (ipv4.safeParse(text).success) return 4;
+  if (ipv6.safeParse(text).success) return 6;
+  return null;
+}
+
+export function validateMtu(field: string, value: number): number {
+  if (!Number.isInteger(value) || value < MTU_MIN || value > MTU_MAX) {
+    throw new ValidationError(
+      field,
+      `${value} is not accepted; use a whole number from ${MTU_MIN} to ${MTU_MAX}, or "auto"`,
+    );
+  }
+  return value;
+}
+
+export function validatePort(field: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new ValidationError(field, `${value} is not accepted; use a port from 1 to 65535, or "auto"`);
+  }
+  return value;
+}
+
+export function validateIp(field: string, value: string): string {
+  const text = value.trim();
+  if (!isIpAddress(text)) {
+    throw new ValidationError(
+      field,
+      `"${value}" is not an IPv4 or IPv6 address (for example 10.64.0.1 or fc00::1)`,
+    );
+  }
+  return text.toLowerCase();
+}
+
+/**
+ * A CIDR range in canonical form. Host bits must be zero (10.0.0.1/8 is refused rather than silently
+ * widened), a bare address is taken as a single host (/32 or /128).
+ */
+export function validateCidr(field: string, value: string): string {
+  const text = value.trim().toLowerCase();
+  const bare = !text.includes('/');
+  const family = bare ? ipFamily(text) : null;
+  const withPrefix = bare && family !== null ? `${text}/${family === 4 ? 32 : 128}` : text;
+  if (!cidrv4.safeParse(withPrefix).success && !cidrv6.safeParse(withPrefix).success) {
+    throw new ValidationError(
+      field,
+      `"${value}" is not a CIDR range; use an address with a prefix length, e.g. 100.64.0.0/10 or fd7a:115c:a1e0::/48`,
+    );
+  }
+  const [address, prefixText] = withPrefix.split('/') as [string, string];
+  const prefix = Number(prefixText);
+  if (!hostBitsAreZero(address, prefix)) {
+    throw new ValidationError(
+      field,
+      `"${value}" has host bits set after /${prefix}; write the network address (e.g. ${networkHint(address, prefix)})`,
+    );
+  }
+  return withPrefix;
+}
+
+function ipv4ToBigInt(address: string): bigint {
+  return address.split('.').reduce((acc, octet) => (acc << 8n) | BigInt(Number(octet)), 0n);
+}
+
+function ipv6ToBigInt(address: string): bigint {
+  let text = address;
+  // An embedded IPv4 tail (::ffff:1.2.3.4) becomes two hextets.
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4?.[1]) {
+    const n = ipv4ToBigInt(v4[1]);
+    text = text.slice(0, -v4[1].length) + `${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
+  }
+  const [head, tail] = text.split('::') as [string, string | undefined];
+  const headParts = head === '' ? [] : head.split(':');
+  const tailParts = tail === undefined || tail === '' ? [] : tail.split(':');
+  const zeros =
+    tail === undefined ? [] : new Array<string>(8 - headParts.length - tailParts.length).fill('0');
+  return [...headParts, ...zeros, ...tailParts].reduce(
+    (acc, part) => (acc << 16n) | BigInt(parseInt(part, 16)),
+    0n,
+  );
+}
+
+function addressBits(address: string): { value: bigint; width: bigint } {
+  return address.includes(':')
+    ? { value: ipv6ToBigInt(address), width: 128n }
+    : { value: ipv4ToBigInt(address), width: 32n };
+}
+
+function hostBitsAreZero(address: string, prefix: number): boolean {
+  const { value, width } = addressBits(address);
+  const hostBits = width - BigInt(prefix);
+  return (value & ((1n << hostBits) - 1n)) === 0n;
+}
+
+function networkHint(address: string, prefix: number): string {
+  const { value, width } = addressBits(address);
+  const hostBits = width - BigInt(prefix);
+  const network = (value >> hostBits) << hostBits;
+  if (width === 32n) {
+    return `${[24n, 16n, 8n, 0n].map((shift) => ((network >> shift) & 0xffn).toString()).join('.')}/${prefix}`;
+  }
+  const hextets = [];
+  for (let shift = 112n; shift >= 0n; shift -= 16n) hextets.push(((network >> shift) & 0xffffn).toString(16));
+  return `${hextets.join(':')}/${prefix}`;
+}
+
+const LOCATION_CODE = /^[a-z]{2,3}$/;
+const HOSTNAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Country and city codes are 2-3 lower-case letters, as in Mullvad's relay list (se, got). */
+export function validateLocationCode(field: string, value: string): string {
+  const text = value.trim().toLowerCase();
+  if (!LOCATION_CODE.test(text)) {
+    throw new ValidationError(
+      field,
+      `"${value}" is not a location code; use 2-3 letters such as "se" or "got"`,
+    );
+  }
+  return text;
+}
+
+export function validateHostname(field: string, value: string): string {
+  const text = value.trim().toLowerCase();
+  if (!HOSTNAME.test(text)) {
+    throw new ValidationError(
+      field,
+      `"${value}" is not a relay hostname; use letters, digits and dashes, e.g. se-got-wg-001`,
+    );
+  }
+  return text;
+}
+
+/** An absolute path to a program; no NUL or newline, which would break rules or desktop files. */
+export function validateAppPath(field: string, value: string): string {
+  if (!value.startsWith('/') || /[\0\n\r]/.test(value) || value.length > 4096) {
+    throw new ValidationError(
+      field,
+      `"${value}" is not accepted; give the absolute path of a program, e.g. /usr/bin/firefox`,
+    );
+  }
+  return value;
+}
+
+export function validatePid(field: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > 4_194_304) {
+    throw new ValidationError(field, `${value} is not a process id; use a positive whole number`);
+  }
+  return value;
+}
+
+/** Validate every element, then remove duplicates keeping the first. */
+export function validateList(
+  field: string,
+  values: readonly string[],
+  one: (field: string, value: string) => string,
+): string[] {
+  const out: string[] = [];
+  values.forEach((value, index) => {
+    const canonical = one(`${field}[${index}]`, value);
+    if (!out.includes(canonical)) out.push(canonical);
+  });
+  return out;
+}

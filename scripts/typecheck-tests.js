@@ -1,0 +1,13 @@
+// Type-check every test folder (each has its own tsconfig: tests are not part of the build output).
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const roots = ['packages', 'apps'].flatMap((top) => readdirSync(top).map((name) => join(top, name)));
+const projects = [...roots.map((dir) => join(dir, 'test')), 'e2e'].filter((dir) =>
+  existsSync(join(dir, 'tsconfig.json')),
+);
+for (const project of projects) {
+  process.stdout.write(`typecheck ${project}\n`);
+  execFileSync('tsc', ['-p', project], { stdio: 'inherit' });
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    // Lab tests create network namespaces and must not race each other for the CPU-bound relays.
+    fileParallelism: true,
+    reporters: ['default'],
+  },
+});
