@@ -1,0 +1,48 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { pb } from '@sluice/api';
+import { settingsToPb } from '@sluice/api/domain';
+import type { DaemonContext } from './context.js';
+
+export function snapshot(ctx: DaemonContext): pb.EventsListenResponse {
+  return {
+    event: {
+      $case: 'snapshot',
+      value: {
+        tunnelState: ctx.tunnelState(),
+        settings: settingsToPb(ctx.settings.settings),
+        relayList: ctx.relayList(),
+        splitTunnel: ctx.splitTunnelState(),
+        // No identity until the tunnel engine makes one.
+        identity: undefined,
+        notices: [...ctx.notices],
+      },
+    },
+  };
+}
+
+export function eventService(ctx: DaemonContext): pb.EventServiceServer {
+  return {
+    eventsListen: (call: grpc.ServerWritableStream<pb.EventsListenRequest, pb.EventsListenResponse>) => {
+      let unsubscribe: (() => void) | undefined;
+      const stop = (): void => {
+        unsubscribe?.();
+        unsubscribe = undefined;
+      };
+      // 'cancelled' fires when the client cancels or goes away; 'close' covers the server ending it.
+      call.on('cancelled', stop);
+      call.on('close', stop);
+      call.on('error', stop);
+      unsubscribe = ctx.hub.subscribe(
+        {
+          send: (event) => {
+            if (event.event?.$case === 'tunnelStats' && !call.request.includeStats) return;
+            call.write(event);
+          },
+          end: () => call.end(),
+        },
+        () => snapshot(ctx),
+      );
+      ctx.log.debug({ subscribers: ctx.hub.size }, 'event subscriber added');
+    },
+  };
+}
