@@ -1,0 +1,83 @@
+// split-tunnel get|set|list|add|delete|clear|app add|remove.
+import type { Command } from 'commander';
+import type { pb } from '@sluice/api';
+import { onOff } from '../format.js';
+import { parseChoice, parseWholeNumber, printJsonOr, type CliContext } from '../context.js';
+
+function stateJson(state: pb.SplitTunnelState | undefined): {
+  enabled: boolean;
+  pids: number[];
+  apps: string[];
+} {
+  return { enabled: state?.enabled ?? false, pids: [...(state?.pids ?? [])], apps: [...(state?.apps ?? [])] };
+}
+
+function stateText(state: pb.SplitTunnelState | undefined): string {
+  const s = stateJson(state);
+  return [
+    `Split tunnelling: ${onOff(s.enabled)}`,
+    `Excluded programs: ${s.apps.length > 0 ? '' : 'none'}`,
+    ...s.apps.map((a) => `  ${a}`),
+    `Excluded processes: ${s.pids.length > 0 ? s.pids.join(', ') : 'none'}`,
+  ].join('\n');
+}
+
+export function registerSplitTunnel(program: Command, ctx: CliContext): void {
+  const split = () => ctx.client().splitTunnel;
+  const command = program
+    .command('split-tunnel')
+    .description('programs and processes that bypass the tunnel');
+  const show = (opts: { json?: boolean }) => async (): Promise<void> => {
+    const { state } = await split().getSplitTunnelState({});
+    printJsonOr(ctx, !!opts.json, stateJson(state), stateText(state));
+  };
+  command
+    .command('list')
+    .option('--json', 'print JSON')
+    .action((opts: { json?: boolean }) => show(opts)());
+  command
+    .command('get')
+    .option('--json', 'print JSON')
+    .action((opts: { json?: boolean }) => show(opts)());
+  command
+    .command('set')
+    .argument('<on|off>')
+    .action(async (value: string) => {
+      const enabled = parseChoice('split-tunnel set', value, ['on', 'off'] as const) === 'on';
+      await split().setSplitTunnelEnabled({ enabled });
+      ctx.out(`Split tunnelling: ${onOff(enabled)}`);
+    });
+  command
+    .command('add')
+    .argument('<pid>')
+    .action(async (pid: string) => {
+      await split().addSplitTunnelProcess({ pid: parseWholeNumber('split-tunnel add', pid) });
+      ctx.out(`Process ${pid} now bypasses the tunnel.`);
+    });
+  command
+    .command('delete')
+    .argument('<pid>')
+    .action(async (pid: string) => {
+      await split().removeSplitTunnelProcess({ pid: parseWholeNumber('split-tunnel delete', pid) });
+      ctx.out(`Process ${pid} uses the tunnel again.`);
+    });
+  command.command('clear').action(async () => {
+    await split().clearSplitTunnelProcesses({});
+    ctx.out('No process bypasses the tunnel now.');
+  });
+  const app = command.command('app').description('programs excluded whenever they run');
+  app
+    .command('add')
+    .argument('<path>')
+    .action(async (path: string) => {
+      await split().addSplitTunnelApp({ path });
+      ctx.out(`${path} will bypass the tunnel.`);
+    });
+  app
+    .command('remove')
+    .argument('<path>')
+    .action(async (path: string) => {
+      await split().removeSplitTunnelApp({ path });
+      ctx.out(`${path} will use the tunnel.`);
+    });
+}

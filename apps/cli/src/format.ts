@@ -1,0 +1,187 @@
+// Pure formatting of helper replies: the documented JSON (DESIGN.md "Contracts") and short human text.
+import type { pb } from '@sluice/api';
+import { describeLocation, settingsFromPb, type SluiceSettings } from '@sluice/api/domain';
+
+export type StateName = 'disconnected' | 'connecting' | 'connected' | 'disconnecting' | 'error';
+
+export interface StatusJson {
+  state: StateName;
+  lockedDown: boolean;
+  relay?: { hostname: string; country: string; city: string; endpoint: string };
+  tunnel?: {
+    interface: string;
+    mtu: number;
+    rxBytes: number;
+    txBytes: number;
+    lastHandshakeAgeMs: number | null;
+  };
+  error?: { cause: string; message: string; blocking: boolean };
+}
+
+const CAUSE_NAMES: Record<number, string> = {
+  1: 'no-relay',
+  2: 'no-identity',
+  3: 'tunnel-setup',
+  4: 'firewall',
+  5: 'dns',
+  6: 'routing',
+  7: 'split-tunnel',
+  8: 'internal',
+};
+
+function relayJson(relay: pb.RelayEndpoint | undefined): StatusJson['relay'] {
+  if (!relay) return undefined;
+  return { hostname: relay.hostname, country: relay.country, city: relay.city, endpoint: relay.endpoint };
+}
+
+export function statusJson(state: pb.TunnelState | undefined): StatusJson {
+  const lockedDown = state?.lockedDown ?? false;
+  const s = state?.state;
+  switch (s?.$case) {
+    case 'connecting':
+      return { state: 'connecting', lockedDown, relay: relayJson(s.value.relay) };
+    case 'connected': {
+      const info = s.value.tunnel;
+      return {
+        state: 'connected',
+        lockedDown,
+        relay: relayJson(s.value.relay),
+        tunnel: info && {
+          interface: info.interface,
+          mtu: info.mtu,
+          rxBytes: info.stats?.rxBytes ?? 0,
+          txBytes: info.stats?.txBytes ?? 0,
+          lastHandshakeAgeMs: info.stats?.lastHandshakeAgeMs ?? null,
+        },
+      };
+    }
+    case 'disconnecting':
+      return { state: 'disconnecting', lockedDown };
+    case 'error':
+      return {
+        state: 'error',
+        lockedDown,
+        error: {
+          cause: CAUSE_NAMES[s.value.cause] ?? 'unknown',
+          message: s.value.message,
+          blocking: s.value.blocking,
+        },
+      };
+    default:
+      return { state: 'disconnected', lockedDown };
+  }
+}
+
+function bytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+export function statusText(state: pb.TunnelState | undefined): string {
+  const json = statusJson(state);
+  const where = json.relay
+    ? ` to ${json.relay.hostname} (${[json.relay.city, json.relay.country].filter(Boolean).join(', ')})`
+    : '';
+  const lines: string[] = [];
+  switch (json.state) {
+    case 'connected':
+      lines.push(`Connected${where}`);
+      if (json.relay) lines.push(`  Endpoint:   ${json.relay.endpoint}`);
+      if (json.tunnel) {
+        lines.push(`  Interface:  ${json.tunnel.interface} (MTU ${json.tunnel.mtu})`);
+        lines.push(`  Traffic:    ${bytes(json.tunnel.rxBytes)} in, ${bytes(json.tunnel.txBytes)} out`);
+        if (json.tunnel.lastHandshakeAgeMs !== null) {
+          lines.push(`  Handshake:  ${Math.round(json.tunnel.lastHandshakeAgeMs / 1000)} s ago`);
+        }
+      }
+      break;
+    case 'connecting':
+      lines.push(`Connecting${where}...`);
+      break;
+    case 'disconnecting':
+      lines.push('Disconnecting...');
+      break;
+    case 'error':
+      lines.push(`Error: ${json.error?.message ?? 'unknown'}`);
+      if (json.error?.blocking)
+        lines.push('  All traffic is blocked until this is resolved or you disconnect.');
+      break;
+    default:
+      lines.push('Disconnected');
+  }
+  if (json.lockedDown && json.state !== 'error')
+    lines.push('  Traffic outside the tunnel is blocked (lockdown mode).');
+  return lines.join('\n');
+}
+
+export const onOff = (value: boolean): string => (value ? 'on' : 'off');
+
+/** The JSON objects `get` commands print: slices of the domain settings, stable for scripts. */
+export function settingsSlices(settings: pb.Settings): {
+  settings: SluiceSettings;
+  lockdownMode: { lockdownMode: boolean };
+  lan: { allowLan: boolean };
+  autoConnect: { autoConnect: boolean };
+  dns: SluiceSettings['dns'];
+  tunnel: SluiceSettings['tunnel'];
+  bypass: { bypassRanges: string[] };
+  relayConstraints: SluiceSettings['relayConstraints'];
+} {
+  const s = settingsFromPb(settings);
+  return {
+    settings: s,
+    lockdownMode: { lockdownMode: s.lockdownMode },
+    lan: { allowLan: s.allowLan },
+    autoConnect: { autoConnect: s.autoConnect },
+    dns: s.dns,
+    tunnel: s.tunnel,
+    bypass: { bypassRanges: s.bypassRanges },
+    relayConstraints: s.relayConstraints,
+  };
+}
+
+export function dnsText(dns: SluiceSettings['dns']): string {
+  if (dns.mode === 'custom') return `Custom DNS: ${dns.customServers.join(', ')}`;
+  const kept = dns.customServers.length > 0 ? ` (saved custom servers: ${dns.customServers.join(', ')})` : '';
+  return `Default DNS: the relay's resolver${kept}`;
+}
+
+export function tunnelText(tunnel: SluiceSettings['tunnel']): string {
+  return [
+    `MTU:            ${tunnel.mtu ?? 'auto'}`,
+    `IPv6:           ${onOff(tunnel.enableIpv6)}`,
+    `WireGuard port: ${tunnel.wireguardPort ?? 'auto'}`,
+  ].join('\n');
+}
+
+export function relayConstraintsText(c: SluiceSettings['relayConstraints']): string {
+  const lines = [`Location:  ${describeLocation(c.location)}`];
+  lines.push(`Providers: ${c.providers.length > 0 ? c.providers.join(', ') : 'any'}`);
+  lines.push(`Ownership: ${c.ownership}`);
+  return lines.join('\n');
+}
+
+export function relayListText(list: pb.RelayList | undefined): string {
+  if (!list || list.countries.length === 0)
+    return 'No relays. Import some with `sluice import <file.conf|relays.json>`.';
+  const lines: string[] = [];
+  for (const country of list.countries) {
+    lines.push(`${country.name || country.code} (${country.code})`);
+    for (const city of country.cities) {
+      lines.push(`  ${city.name || city.code} (${city.code})`);
+      for (const relay of city.relays) {
+        const addresses = [relay.ipv4AddrIn, relay.ipv6AddrIn].filter(Boolean).join(', ');
+        lines.push(
+          `    ${relay.hostname} (${addresses}) - ${relay.provider || 'unknown provider'}${relay.active ? '' : ' [inactive]'}`,
+        );
+      }
+    }
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+import { readFile } from 'node:fs/promises';
+import { runCli } from './program.js';
+
+// Ctrl-C is only caught by commands that follow the helper (status listen, --wait); elsewhere it kills as usual.
+let interrupted: Promise<void> | undefined;
+
+runCli(process.argv.slice(2), {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+  env: process.env,
+  readFile: (path) => readFile(path, 'utf8'),
+  interrupted: () =>
+    (interrupted ??= new Promise<void>((resolve) => process.once('SIGINT', () => resolve()))),
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`sluice: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
