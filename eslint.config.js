@@ -20,7 +20,7 @@ export default tseslint.config(
       globals: { ...globals.node },
       parserOptions: {
         projectService: {
-          allowDefaultProject: ['vitest.config.ts', 'scripts/*.js', 'eslint.config.js'],
+          allowDefaultProject: ['vitest.config.ts', 'scripts/*.js', 'scripts/*.ts', 'eslint.config.js'],
           defaultProject: 'tsconfig.node.json',
         },
         tsconfigRootDir: import.meta.dirname,

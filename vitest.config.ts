@@ -7,6 +7,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Lab tests create network namespaces and must not race each other for the CPU-bound relays.
     fileParallelism: true,
-    reporters: ['default'],
+    reporters: ['default', './scripts/summary-reporter.ts'],
   },
 });

@@ -2,6 +2,7 @@
 // Returned handle stops it cleanly. Used by main.ts and, in-process, by the tests.
 import { rm } from 'node:fs/promises';
 import * as grpc from '@grpc/grpc-js';
+import { pino } from 'pino';
 import { listenOnSocket, pb } from '@sluice/api';
 import type { DaemonConfig } from './config.js';
 import { EventHub } from './events/hub.js';
@@ -18,8 +19,11 @@ import { SettingsManager } from './settings/manager.js';
 import { SettingsStore, type FaultHook } from './settings/store.js';
 import { settingsToPb } from '@sluice/api/domain';
 
+export { resolveConfig } from './config.js';
+
 export interface StartOptions {
-  log: Logger;
+  /** Defaults to a silent logger (tests and embedders that do not care). */
+  log?: Logger;
   logFile?: RotatingFile;
   /** Group given access to the socket (default "sluice" when it exists). */
   socketGroup?: string;
@@ -33,7 +37,7 @@ export interface RunningDaemon {
 }
 
 export async function startDaemon(config: DaemonConfig, options: StartOptions): Promise<RunningDaemon> {
-  const { log } = options;
+  const log = options.log ?? pino({ level: 'silent' });
   const hub = new EventHub();
   const notices: pb.Notice[] = [];
 

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { pb } from '@sluice/api';
+import { statusJson, statusText } from '../src/format.js';
+
+const relay = {
+  hostname: 'se-got-wg-001',
+  country: 'Sweden',
+  city: 'Gothenburg',
+  endpoint: '192.0.2.10:51820',
+  publicKey: 'k',
+};
+
+describe('status JSON (DESIGN.md contract)', () => {
+  it('connected carries relay and tunnel', () => {
+    const state: pb.TunnelState = {
+      state: {
+        $case: 'connected',
+        value: {
+          relay,
+          tunnel: {
+            interface: 'wg-sluice',
+            mtu: 1380,
+            addresses: [],
+            stats: { rxBytes: 2048, txBytes: 1024, lastHandshakeAgeMs: 3000 },
+          },
+        },
+      },
+      lockedDown: true,
+      reason: '',
+    };
+    expect(statusJson(state)).toEqual({
+      state: 'connected',
+      lockedDown: true,
+      relay: {
+        hostname: 'se-got-wg-001',
+        country: 'Sweden',
+        city: 'Gothenburg',
+        endpoint: '192.0.2.10:51820',
+      },
+      tunnel: { interface: 'wg-sluice', mtu: 1380, rxBytes: 2048, txBytes: 1024, lastHandshakeAgeMs: 3000 },
+    });
+    expect(statusText(state)).toContain('Connected to se-got-wg-001 (Gothenburg, Sweden)');
+    expect(statusText(state)).toContain('2.0 KiB in, 1.0 KiB out');
+  });
+
+  it('error carries cause, message and blocking', () => {
+    const state: pb.TunnelState = {
+      state: {
+        $case: 'error',
+        value: { cause: pb.ErrorState_Cause.CAUSE_NO_RELAY, message: 'no relay matches se', blocking: true },
+      },
+      lockedDown: true,
+      reason: '',
+    };
+    expect(statusJson(state)).toEqual({
+      state: 'error',
+      lockedDown: true,
+      error: { cause: 'no-relay', message: 'no relay matches se', blocking: true },
+    });
+    expect(statusText(state)).toContain('All traffic is blocked');
+  });
+
+  it('a handshake that never happened is null', () => {
+    const state: pb.TunnelState = {
+      state: {
+        $case: 'connected',
+        value: {
+          relay,
+          tunnel: { interface: 'wg0', mtu: 1420, addresses: [], stats: { rxBytes: 0, txBytes: 0 } },
+        },
+      },
+      lockedDown: false,
+      reason: '',
+    };
+    expect(statusJson(state).tunnel?.lastHandshakeAgeMs).toBeNull();
+  });
+
+  it('connecting and disconnecting', () => {
+    expect(
+      statusJson({
+        state: { $case: 'connecting', value: { relay, attempt: 2 } },
+        lockedDown: false,
+        reason: '',
+      }),
+    ).toEqual({
+      state: 'connecting',
+      lockedDown: false,
+      relay: {
+        hostname: 'se-got-wg-001',
+        country: 'Sweden',
+        city: 'Gothenburg',
+        endpoint: '192.0.2.10:51820',
+      },
+    });
+    expect(
+      statusJson({
+        state: { $case: 'disconnecting', value: { after: pb.Disconnecting_After.AFTER_NOTHING } },
+        lockedDown: false,
+        reason: '',
+      }).state,
+    ).toBe('disconnecting');
+  });
+});

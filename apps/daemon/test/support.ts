@@ -1,0 +1,86 @@
+// In-process helper on a real Unix socket in a temporary directory, with its log captured.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { HelperClient } from '@sluice/api';
+import { multistream, pino } from 'pino';
+import { resolveConfig } from '../src/config.js';
+import { startDaemon, type RunningDaemon } from '../src/daemon.js';
+import { RotatingFile } from '../src/log.js';
+import type { FaultHook } from '../src/settings/store.js';
+
+export interface TestDaemon {
+  dir: string;
+  stateDir: string;
+  socketPath: string;
+  daemon: RunningDaemon;
+  client: HelperClient;
+  /** Every log record so far, parsed. */
+  logs: Record<string, unknown>[];
+  /** Stop the helper, keep the directory (for restarts). */
+  stop(): Promise<void>;
+}
+
+export async function makeTempDir(): Promise<{ dir: string; cleanup(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'sluiced-test-'));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export async function startTestDaemon(
+  dir: string,
+  options: { settingsFaultHook?: FaultHook } = {},
+): Promise<TestDaemon> {
+  const stateDir = join(dir, 'state');
+  const socketPath = join(dir, 'run', 'daemon.sock');
+  const config = resolveConfig({ socket: socketPath, stateDir }, {});
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+      callback();
+    },
+  });
+  const logFile = new RotatingFile({ dir: config.logDir });
+  const log = pino(
+    { level: 'debug' },
+    multistream([
+      { stream: sink, level: 'debug' },
+      { stream: logFile, level: 'info' },
+    ]),
+  );
+  const daemon = await startDaemon(config, {
+    log,
+    logFile,
+    settingsFaultHook: options.settingsFaultHook,
+    socketGroup: 'no-such-group',
+  });
+  const client = new HelperClient({ socketPath, deadlineMs: 5_000 });
+  return {
+    dir,
+    stateDir,
+    socketPath,
+    daemon,
+    client,
+    logs,
+    stop: async () => {
+      client.close();
+      await daemon.stop();
+      logFile.close();
+    },
+  };
+}
+
+/** Poll `check` until it returns true or the deadline passes. */
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
