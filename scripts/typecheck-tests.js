@@ -1,4 +1,5 @@
-// Type-check every test folder (each has its own tsconfig: tests are not part of the build output).
+// Type-check every test folder (each has its own tsconfig: tests are not part of the build output) and
+// the renderer-safe view of the shared domain code.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
