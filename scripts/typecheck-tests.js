@@ -1,14 +1,14 @@
 // Type-check every test folder (each has its own tsconfig: tests are not part of the build output) and
-// the renderer-safe view of the shared domain code.
+// the renderer-safe view of the shared domain code. Run through npm, so tsc is on PATH.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const roots = ['packages', 'apps'].flatMap((top) => readdirSync(top).map((name) => join(top, name)));
-const projects = [...roots.map((dir) => join(dir, 'test')), 'e2e'].filter((dir) =>
+const testProjects = [...roots.map((dir) => join(dir, 'test')), 'e2e'].filter((dir) =>
   existsSync(join(dir, 'tsconfig.json')),
 );
-for (const project of projects) {
+for (const project of [...testProjects, 'packages/api/tsconfig.domain.json']) {
   process.stdout.write(`typecheck ${project}\n`);
   execFileSync('tsc', ['-p', project], { stdio: 'inherit' });
 }
