@@ -1,4 +1,5 @@
 // Domain types and validators, safe to import from the renderer (no Node, no gRPC runtime).
 export * from './convert.js';
+export * from './relays.js';
 export * from './settings.js';
 export * from './validate.js';
