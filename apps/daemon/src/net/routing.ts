@@ -1,0 +1,156 @@
+// Policy routing as wg-quick and Mullvad do it: the WireGuard socket's packets carry fwmark F; every
+// other packet is looked up in table T (F == T), which holds the tunnel routes; a rule before it sends
+// everything more specific than a default route to the main table. The main table is never edited.
+// The default route into T goes in only after the tunnel is verified (see `defaultRouteSteps`).
+import { ipFamily } from '@sluice/api/domain';
+import type { Runner } from './exec.js';
+import type { Step } from './steps.js';
+
+/** fwmark of the WireGuard socket and id of the tunnel routing table ("SL"). */
+export const TUNNEL_FWMARK = 0x534c;
+export const TUNNEL_TABLE = TUNNEL_FWMARK;
+/** Rule priorities: below main (32766), suppress rule first. */
+export const RULE_PRIORITY_SUPPRESS = 32_760;
+export const RULE_PRIORITY_TUNNEL = 32_761;
+
+export type Family = 4 | 6;
+
+export interface TunnelRouting {
+  interfaceName: string;
+  /** Tunnel addresses with prefix, e.g. 10.64.0.2/32, fc00:bbbb::2/128. */
+  addresses: string[];
+  mtu: number;
+  /** In-tunnel addresses reached before the default route goes in (gateway, resolvers). */
+  verifyTargets: string[];
+  /** Families routed through the tunnel; a family not listed is left to the firewall to block. */
+  families: Family[];
+}
+
+const familyFlag = (family: Family): string => (family === 4 ? '-4' : '-6');
+
+function addressFamily(cidr: string): Family {
+  const family = ipFamily(cidr.split('/')[0] ?? '');
+  if (family === null) throw new Error(`not an address: ${cidr}`);
+  return family;
+}
+
+/** Bring the interface up with its addresses and MTU; the rules that steer traffic into table T. */
+export function tunnelUpSteps(routing: TunnelRouting): Step[] {
+  const ifname = routing.interfaceName;
+  const steps: Step[] = [
+    {
+      intent: `set the MTU of ${ifname} to ${routing.mtu}`,
+      argv: ['ip', 'link', 'set', 'dev', ifname, 'mtu', String(routing.mtu)],
+    },
+  ];
+  for (const address of routing.addresses) {
+    if (!routing.families.includes(addressFamily(address))) continue;
+    steps.push({
+      intent: `add ${address} to ${ifname}`,
+      argv: ['ip', familyFlag(addressFamily(address)), 'address', 'add', address, 'dev', ifname],
+      undo: ['ip', familyFlag(addressFamily(address)), 'address', 'del', address, 'dev', ifname],
+    });
+  }
+  steps.push({
+    intent: `bring ${ifname} up`,
+    argv: ['ip', 'link', 'set', 'dev', ifname, 'up'],
+    undo: ['ip', 'link', 'set', 'dev', ifname, 'down'],
+  });
+  for (const family of routing.families) {
+    const suppress = [
+      'rule',
+      'add',
+      'table',
+      'main',
+      'suppress_prefixlength',
+      '0',
+      'priority',
+      String(RULE_PRIORITY_SUPPRESS),
+    ];
+    steps.push({
+      intent: `IPv${family}: keep routes more specific than default in the main table`,
+      argv: ['ip', familyFlag(family), ...suppress],
+      undo: ['ip', familyFlag(family), 'rule', 'del', ...suppress.slice(2)],
+    });
+    const tunnel = [
+      'rule',
+      'add',
+      'not',
+      'fwmark',
+      String(TUNNEL_FWMARK),
+      'table',
+      String(TUNNEL_TABLE),
+      'priority',
+      String(RULE_PRIORITY_TUNNEL),
+    ];
+    steps.push({
+      intent: `IPv${family}: send unmarked traffic to table ${TUNNEL_TABLE}`,
+      argv: ['ip', familyFlag(family), ...tunnel],
+      undo: ['ip', familyFlag(family), 'rule', 'del', ...tunnel.slice(2)],
+    });
+  }
+  for (const target of routing.verifyTargets) {
+    const family = addressFamily(target);
+    if (!routing.families.includes(family)) continue;
+    const route = [
+      'route',
+      'add',
+      `${target}/${family === 4 ? 32 : 128}`,
+      'dev',
+      ifname,
+      'table',
+      String(TUNNEL_TABLE),
+    ];
+    steps.push({
+      intent: `route ${target} through ${ifname} to verify the tunnel`,
+      argv: ['ip', familyFlag(family), ...route],
+      undo: ['ip', familyFlag(family), 'route', 'del', ...route.slice(2)],
+    });
+  }
+  return steps;
+}
+
+/** The default routes into the tunnel, added once the tunnel is verified. */
+export function defaultRouteSteps(routing: TunnelRouting): Step[] {
+  return routing.families.map((family) => {
+    const route = ['route', 'add', 'default', 'dev', routing.interfaceName, 'table', String(TUNNEL_TABLE)];
+    return {
+      intent: `IPv${family}: send all traffic through ${routing.interfaceName}`,
+      argv: ['ip', familyFlag(family), ...route],
+      undo: ['ip', familyFlag(family), 'route', 'del', ...route.slice(2)],
+    };
+  });
+}
+
+interface IpRuleJson {
+  priority?: number;
+  table?: string;
+  src?: string;
+}
+
+/**
+ * Steps that remove rules and table-T routes left by a helper that died with a tunnel up, found by
+ * their priority/table. Reconciles the system to "nothing of ours" instead of replaying a log.
+ */
+export async function staleRoutingSteps(runner: Runner): Promise<Step[]> {
+  const steps: Step[] = [];
+  for (const family of [4, 6] as const) {
+    const { stdout } = await runner.run(['ip', '-j', familyFlag(family), 'rule', 'show']);
+    const rules = stdout.trim() ? (JSON.parse(stdout) as IpRuleJson[]) : [];
+    for (const rule of rules) {
+      if (rule.priority === RULE_PRIORITY_SUPPRESS || rule.priority === RULE_PRIORITY_TUNNEL) {
+        steps.push({
+          intent: `IPv${family}: remove stale rule ${rule.priority}`,
+          argv: ['ip', familyFlag(family), 'rule', 'del', 'priority', String(rule.priority)],
+        });
+      }
+    }
+    steps.push({
+      intent: `IPv${family}: flush stale routes in table ${TUNNEL_TABLE}`,
+      argv: ['ip', familyFlag(family), 'route', 'flush', 'table', String(TUNNEL_TABLE)],
+      // 2: the table or the family does not exist, which is what we want.
+      okCodes: [2],
+    });
+  }
+  return steps;
+}
