@@ -1,0 +1,130 @@
+// The kernel WireGuard backend: `ip link add … type wireguard`, configured with `wg setconf` reading the
+// configuration from a private named pipe (the private key never appears in an argv or a file; see
+// secret-pipe.ts for why not stdin) and read with `wg show … dump`. Every program runs through the Runner.
+import type { Runner } from '../net/exec.js';
+import { handshakeAgeMs, validateDeviceConfig, type DeviceConfig } from './config.js';
+import { runWithSecretPipe } from './secret-pipe.js';
+import type { DeviceEvent, WireGuardDevice } from './device.js';
+import { summarizeStats, type DeviceStats, type PeerStats } from './stats.js';
+
+/** `wg setconf` text for a configuration (already validated). */
+export function buildWgConfig(config: DeviceConfig): string {
+  const lines = ['[Interface]', `PrivateKey = ${config.privateKey}`];
+  if (config.listenPort !== undefined) lines.push(`ListenPort = ${config.listenPort}`);
+  lines.push(`FwMark = ${config.fwmark === 0 ? 'off' : String(config.fwmark)}`);
+  const { peer } = config;
+  lines.push('', '[Peer]', `PublicKey = ${peer.publicKey}`, `Endpoint = ${peer.endpoint}`);
+  if (peer.allowedIps.length > 0) lines.push(`AllowedIPs = ${peer.allowedIps.join(', ')}`);
+  if (peer.persistentKeepalive !== undefined) {
+    lines.push(
+      `PersistentKeepalive = ${peer.persistentKeepalive === 0 ? 'off' : String(peer.persistentKeepalive)}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function dumpNumber(field: string, value: string | undefined): number {
+  if (value === undefined || !/^\d+$/.test(value))
+    throw new Error(`wg show dump: ${field} "${value ?? ''}" is not a number`);
+  return Number(value);
+}
+
+/**
+ * Parse `wg show <if> dump`: a device line (private key, public key, listen port, fwmark) then one
+ * tab-separated line per peer (public key, preshared key, endpoint, allowed IPs, latest handshake
+ * seconds, rx, tx, keepalive). The device line's private key is skipped, never kept.
+ */
+export function parseWgDump(text: string, nowMs: number): DeviceStats {
+  const [deviceLine, ...peerLines] = text.split('\n').filter((l) => l.trim() !== '');
+  const device = deviceLine?.split('\t');
+  if (device?.length !== 4) throw new Error('wg show dump: the first line does not describe a device');
+  const listenPort = dumpNumber('listen port', device[2]);
+  const fwmark = device[3] === 'off' ? 0 : Number.parseInt(device[3] ?? '', 16);
+  if (Number.isNaN(fwmark)) throw new Error(`wg show dump: fwmark "${device[3] ?? ''}" is not hex`);
+  const peers = peerLines.map((entry): PeerStats => {
+    const f = entry.split('\t');
+    if (f.length !== 8) throw new Error(`wg show dump: a peer line has ${f.length} fields, expected 8`);
+    const [publicKey = '', , endpoint = '', allowedIps = '', handshake, rx, tx] = f;
+    return {
+      publicKey,
+      endpoint: endpoint === '(none)' ? null : endpoint,
+      allowedIps: allowedIps === '(none)' ? [] : allowedIps.split(','),
+      rxBytes: dumpNumber('transfer-rx', rx),
+      txBytes: dumpNumber('transfer-tx', tx),
+      lastHandshakeAgeMs: handshakeAgeMs(dumpNumber('latest handshake', handshake), 0, nowMs),
+    };
+  });
+  return summarizeStats(listenPort, fwmark, peers);
+}
+
+/** `ip link add … type wireguard` failed: no kernel module (or not allowed). */
+export class KernelUnavailableError extends Error {
+  override readonly name = 'KernelUnavailableError';
+}
+
+export interface KernelDeviceOptions {
+  now?: () => number;
+  /** Where the private directory for the configuration pipe is made (default: the OS temp dir). */
+  secretDir?: string;
+}
+
+export class KernelDevice implements WireGuardDevice {
+  readonly backend = 'kernel';
+  private readonly now: () => number;
+  private readonly secretDir: string | undefined;
+  private closed = false;
+
+  /**
+   * Wraps an existing WireGuard link. (Through `wg`, this also drives a wireguard-go interface, which is
+   * how it is integration-tested where there is no kernel module.)
+   */
+  constructor(
+    private readonly runner: Runner,
+    readonly name: string,
+    options: KernelDeviceOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.secretDir = options.secretDir;
+  }
+
+  /** Create the link; KernelUnavailableError (with ip's message) when the kernel cannot. */
+  static async create(
+    runner: Runner,
+    name: string,
+    options: KernelDeviceOptions = {},
+  ): Promise<KernelDevice> {
+    try {
+      await runner.run(['ip', 'link', 'add', 'dev', name, 'type', 'wireguard']);
+    } catch (error) {
+      throw new KernelUnavailableError(error instanceof Error ? error.message : String(error));
+    }
+    return new KernelDevice(runner, name, options);
+  }
+
+  async configure(config: DeviceConfig): Promise<void> {
+    const checked = validateDeviceConfig(config);
+    await runWithSecretPipe(
+      this.runner,
+      buildWgConfig(checked),
+      (path) => ['wg', 'setconf', this.name, path],
+      this.secretDir === undefined ? {} : { dir: this.secretDir },
+    );
+  }
+
+  async stats(): Promise<DeviceStats> {
+    const { stdout } = await this.runner.run(['wg', 'show', this.name, 'dump']);
+    return parseWgDump(stdout, this.now());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    // Exit code 1: already gone (someone else deleted it); closing is idempotent.
+    await this.runner.run(['ip', 'link', 'delete', 'dev', this.name], { okCodes: [1] });
+    this.closed = true;
+  }
+
+  onEvent(_listener: (event: DeviceEvent) => void): () => void {
+    // A kernel link does not die with a process; its removal is seen by the connectivity monitor.
+    return () => undefined;
+  }
+}
