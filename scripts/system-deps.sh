@@ -13,6 +13,8 @@ declare -A NEEDED=(
   [tcpdump]=tcpdump
   [ping]=iputils-ping
   [nsenter]=util-linux
+  [mount]=mount
+  [sysctl]=procps
 )
 if [ "${SLUICE_NEED_CHROMIUM:-0}" = 1 ]; then NEEDED[chromium]=chromium; fi
 
