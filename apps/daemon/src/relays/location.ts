@@ -1,9 +1,17 @@
 // Does a location constraint name something in the relay list? Pure, for validation and selection.
-import type { pb } from '@sluice/api';
 import { describeLocation, type LocationConstraint } from '@sluice/api/domain';
 
+/** What location checks read of a relay list: both the wire list (pb.RelayList) and the domain one fit. */
+export interface RelayListPlaces {
+  countries: readonly {
+    code: string;
+    name: string;
+    cities: readonly { code: string; relays: readonly { hostname: string }[] }[];
+  }[];
+}
+
 /** Undefined when `location` matches the list, else a message naming the first part that does not. */
-export function unknownLocation(list: pb.RelayList, location: LocationConstraint): string | undefined {
+export function unknownLocation(list: RelayListPlaces, location: LocationConstraint): string | undefined {
   if (!location.country) return undefined;
   const country = list.countries.find((c) => c.code === location.country);
   if (!country) {

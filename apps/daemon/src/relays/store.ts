@@ -1,0 +1,66 @@
+// The relay list on disk: <state-dir>/relays.json in Sluice's relay-list format, written atomically, a
+// file that cannot be read moved aside (relays.json.corrupt-<timestamp>) and reported, never overwritten.
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { emptyRelayList, type RelayList } from '@sluice/api/domain';
+import { moveAside, removeStaleTempFiles, writeFileAtomic, type FaultHook } from '../util/atomic-file.js';
+import { formatProblem, RelayImportError } from './import-error.js';
+import { parseJsonText } from './json-text.js';
+import { readSluiceRelayList, type PresharedKeys } from './sluice-json.js';
+
+export const RELAY_LIST_FILE = 'relays.json';
+
+export interface RelayListLoadResult {
+  list: RelayList;
+  presharedKeys: PresharedKeys;
+  /** Set when the file existed but could not be used: where it was moved and why. */
+  recovered?: { movedTo: string; reason: string };
+}
+
+export class RelayListStore {
+  readonly path: string;
+
+  constructor(
+    readonly dir: string,
+    private readonly faultHook?: FaultHook,
+  ) {
+    this.path = join(dir, RELAY_LIST_FILE);
+  }
+
+  /** The stored list; an empty one when there is no file or it was unusable (see `recovered`). */
+  async load(): Promise<RelayListLoadResult> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await removeStaleTempFiles(this.path);
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        return { list: emptyRelayList(), presharedKeys: {} };
+      throw error;
+    }
+    try {
+      return parseRelayListFile(text);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const movedTo = await moveAside(this.path);
+      return { list: emptyRelayList(), presharedKeys: {}, recovered: { movedTo, reason } };
+    }
+  }
+
+  /** Mode 0600: the file may hold pre-shared keys. */
+  async save(list: RelayList, presharedKeys: PresharedKeys = {}): Promise<void> {
+    const document = Object.keys(presharedKeys).length > 0 ? { ...list, presharedKeys } : list;
+    await writeFileAtomic(this.path, `${JSON.stringify(document, null, 2)}\n`, 0o600, this.faultHook);
+  }
+}
+
+/** Parse and validate the stored file's text; throws with every problem in the message. */
+export function parseRelayListFile(text: string): { list: RelayList; presharedKeys: PresharedKeys } {
+  try {
+    return readSluiceRelayList(RELAY_LIST_FILE, parseJsonText(RELAY_LIST_FILE, text));
+  } catch (error) {
+    if (error instanceof RelayImportError) throw new Error(error.problems.map(formatProblem).join('; '));
+    throw error;
+  }
+}
