@@ -1,12 +1,12 @@
 // The real `sluice` binary against a helper on a temporary socket: every setting round-trips, the
 // documented JSON comes out, and failures map onto the documented exit codes.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HelperClient, pb } from '@sluice/api';
 import { settingsFromPb } from '@sluice/api/domain';
-import { resolveConfig, startDaemon, type RunningDaemon } from '@sluice/daemon';
+import { RecordingRunner, resolveConfig, startDaemon, type RunningDaemon } from '@sluice/daemon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const CLI = resolve(import.meta.dirname, '../dist/main.js');
@@ -19,9 +19,13 @@ let client: HelperClient;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sluice-cli-'));
   socketPath = join(dir, 'daemon.sock');
-  daemon = await startDaemon(resolveConfig({ socket: socketPath, stateDir: join(dir, 'state') }, {}), {
+  // System calls recorded, not run, and DNS in a temporary file: this test runs in the root namespace.
+  const env = { SLUICE_DNS_BACKEND: 'static', SLUICE_RESOLV_CONF: join(dir, 'resolv.conf') };
+  daemon = await startDaemon(resolveConfig({ socket: socketPath, stateDir: join(dir, 'state') }, env), {
     socketGroup: 'no-such-group',
+    runner: new RecordingRunner(),
   });
+
   client = new HelperClient({ socketPath });
 });
 
@@ -158,6 +162,17 @@ describe('every setting round-trips through the CLI', () => {
   });
 });
 
+describe('connect --wait', () => {
+  it('returns 1 and prints the error when the attempt fails (no relays)', async () => {
+    const run = await sluice(['connect', '--wait']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('Error: the relay list is empty');
+    expect(await json(['status', '--json'])).toMatchObject({ state: 'error', error: { cause: 'no-relay' } });
+    await ok(['disconnect', '--wait']);
+    expect(await json(['status', '--json'])).toEqual({ state: 'disconnected', lockedDown: false });
+  });
+});
+
 describe('status', () => {
   it('--json prints the documented object', async () => {
     expect(await json(['status', '--json'])).toEqual({ state: 'disconnected', lockedDown: false });
@@ -211,9 +226,15 @@ describe('exit codes', () => {
     expect(run.stderr).toBe(
       'sluice: mtu: 9000 is not accepted; use a whole number from 1280 to 1420, or "auto"\n',
     );
-    const connect = await sluice(['connect']);
-    expect(connect.code).toBe(1);
-    expect(connect.stderr).toContain('not implemented in this version');
+    const conf = join(dir, 'se-got-wg-001.conf');
+    await writeFile(
+      conf,
+      '[Interface]\nPrivateKey = nope\nAddress = 10.64.0.2/32\n\n[Peer]\nPublicKey = x\nEndpoint = 192.0.2.10:51820\n',
+    );
+    const bad = await sluice(['import', conf]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('se-got-wg-001.conf, line 2: PrivateKey');
+    expect(bad.stderr).toContain('Nothing was imported.');
   });
 
   it('3 with one line when the helper is not running', async () => {

@@ -1,12 +1,20 @@
-// Assembles the helper: settings, then (in later versions) the firewall policy, then the gRPC socket.
-// Returned handle stops it cleanly. Used by main.ts and, in-process, by the tests.
+// Assembles the helper. Start-up order: settings, (firewall policy: a later version), relay list and
+// identity, clean-up of what a previous run left, then the gRPC socket, then auto-connect. The returned
+// handle stops it cleanly. Used by main.ts and, in-process, by the tests.
 import { rm } from 'node:fs/promises';
 import * as grpc from '@grpc/grpc-js';
-import { pino } from 'pino';
 import { listenOnSocket, pb } from '@sluice/api';
+import { relayListToPb, settingsToPb, type SluiceSettings } from '@sluice/api/domain';
+import { pino } from 'pino';
 import type { DaemonConfig } from './config.js';
 import { EventHub } from './events/hub.js';
+import { IdentityStore } from './identity/store.js';
 import type { Logger, RotatingFile } from './log.js';
+import { createDnsBackend, type DnsBackend } from './net/dns/index.js';
+import { SystemRunner, type Runner } from './net/exec.js';
+import { watchDefaultRoutes } from './net/route-monitor.js';
+import { RelayManager } from './relays/manager.js';
+import { RelayListStore } from './relays/store.js';
 import type { DaemonContext } from './rpc/context.js';
 import { diagnosticsService } from './rpc/diagnostics.js';
 import { eventService } from './rpc/events.js';
@@ -15,11 +23,15 @@ import { relayService } from './rpc/relays.js';
 import { settingsService } from './rpc/settings.js';
 import { splitTunnelService } from './rpc/split-tunnel.js';
 import { tunnelService } from './rpc/tunnel.js';
+import { tunnelStateToPb, tunnelStatsToPb } from './rpc/tunnel-state.js';
 import { SettingsManager } from './settings/manager.js';
 import { SettingsStore, type FaultHook } from './settings/store.js';
-import { settingsToPb } from '@sluice/api/domain';
+import { openWireGuardDevice, type WireGuardDevice } from './tunnel/device.js';
+import { TunnelEngine } from './tunnel/engine.js';
+import { SpawnLauncher } from './tunnel/process.js';
 
 export { resolveConfig } from './config.js';
+export { RecordingRunner, SystemRunner, type Runner } from './net/exec.js';
 
 export interface StartOptions {
   /** Defaults to a silent logger (tests and embedders that do not care). */
@@ -28,6 +40,11 @@ export interface StartOptions {
   /** Group given access to the socket (default "sluice" when it exists). */
   socketGroup?: string;
   settingsFaultHook?: FaultHook;
+  /** System calls (tests may record them). */
+  runner?: Runner;
+  /** Test seam for the WireGuard device. */
+  openDevice?: (name: string) => Promise<WireGuardDevice>;
+  dns?: DnsBackend;
 }
 
 export interface RunningDaemon {
@@ -36,23 +53,82 @@ export interface RunningDaemon {
   stop(): Promise<void>;
 }
 
-export async function startDaemon(config: DaemonConfig, options: StartOptions): Promise<RunningDaemon> {
+const STATS_INTERVAL_MS = 1_000;
+
+/** Settings whose change means the tunnel must be set up again. */
+function tunnelSettingsChanged(before: SluiceSettings, after: SluiceSettings): boolean {
+  const pick = (s: SluiceSettings) => JSON.stringify([s.relayConstraints, s.tunnel, s.dns]);
+  return pick(before) !== pick(after);
+}
+
+export async function startDaemon(config: DaemonConfig, options: StartOptions = {}): Promise<RunningDaemon> {
   const log = options.log ?? pino({ level: 'silent' });
+  const runner = options.runner ?? new SystemRunner();
   const hub = new EventHub();
   const notices: pb.Notice[] = [];
-
-  const store = new SettingsStore(config.stateDir, options.settingsFaultHook);
-  const loaded = await store.load();
-  if (loaded.recovered) {
-    const { movedTo, reason } = loaded.recovered;
-    log.error({ movedTo, reason }, 'settings file unreadable; moved aside, starting on defaults');
+  const recovered = (what: string, result: { movedTo: string; reason: string } | undefined): void => {
+    if (!result) return;
+    log.error({ movedTo: result.movedTo, reason: result.reason }, `${what} file unreadable; moved aside`);
     notices.push({
       kind: pb.Notice_Kind.KIND_SETTINGS_RECOVERED,
-      message: `Your settings file could not be read (${reason}); Sluice started with default settings. The old file was kept at ${movedTo}.`,
-      detail: movedTo,
+      message: `Your ${what} file could not be read (${result.reason}); Sluice started without it. The old file was kept at ${result.movedTo}.`,
+      detail: result.movedTo,
     });
-  }
-  const settings = new SettingsManager(store, loaded.settings);
+  };
+
+  const settingsStore = new SettingsStore(config.stateDir, options.settingsFaultHook);
+  const loadedSettings = await settingsStore.load();
+  recovered('settings', loadedSettings.recovered);
+  const settings = new SettingsManager(settingsStore, loadedSettings.settings);
+
+  const relayStore = new RelayListStore(config.stateDir);
+  const loadedRelays = await relayStore.load();
+  recovered('relay list', loadedRelays.recovered);
+  const relays = new RelayManager(relayStore, {
+    list: loadedRelays.list,
+    presharedKeys: loadedRelays.presharedKeys,
+  });
+
+  const identity = new IdentityStore(config.stateDir);
+  const loadedIdentity = await identity.load();
+  recovered('identity', loadedIdentity.recovered);
+  if (loadedIdentity.created)
+    log.info({ publicKey: loadedIdentity.identity.publicKey }, 'generated a new device key');
+
+  const dns = options.dns ?? (await createDnsBackend(config, runner, log));
+  log.info({ dns: dns.name }, 'DNS backend chosen');
+
+  // Published tunnel states go out in order even though building one may wait for device counters.
+  let lastTunnelState: pb.TunnelState = tunnelStateToPb(
+    { kind: 'disconnected' },
+    'helper started',
+    undefined,
+    false,
+  );
+  let publishing: Promise<void> = Promise.resolve();
+  const engine: TunnelEngine = new TunnelEngine({
+    interfaceName: config.interfaceName,
+    log,
+    runner,
+    settings: () => settings.settings,
+    relays,
+    identity,
+    dns,
+    openDevice: options.openDevice ?? ((name) => openWireGuardDevice({ name, runner, log })),
+    watchDefaultRoute: (onChange) => watchDefaultRoutes(new SpawnLauncher(), onChange),
+    onState: (state, reason) => {
+      publishing = publishing.then(async () => {
+        const info = state.kind === 'connected' ? await engine.tunnelInfo() : undefined;
+        lastTunnelState = tunnelStateToPb(state, reason, info, false);
+        hub.publish({ event: { $case: 'tunnelState', value: lastTunnelState } });
+      });
+    },
+    onUnexpectedDisconnect: (message) => {
+      const notice = { kind: pb.Notice_Kind.KIND_UNEXPECTED_DISCONNECT, message, detail: '' };
+      hub.publish({ event: { $case: 'notice', value: notice } });
+    },
+  });
+  await engine.recover();
 
   const context: DaemonContext = {
     config,
@@ -61,13 +137,26 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions): 
     settings,
     hub,
     notices,
-    // The tunnel engine comes later; until then the tunnel is truly always down.
-    tunnelState: () => ({
-      state: { $case: 'disconnected', value: {} },
-      lockedDown: false,
-      reason: 'no tunnel engine in this version',
-    }),
-    relayList: () => ({ countries: [], wireguard: undefined, source: '', updatedAt: undefined }),
+    engine,
+    relays,
+    identity,
+    tunnelState: () => lastTunnelState,
+    freshTunnelState: async () => {
+      await publishing;
+      const info = await engine.tunnelInfo();
+      return info ? tunnelStateToPb(engine.state, lastTunnelState.reason, info, false) : lastTunnelState;
+    },
+    relayList: () => relayListToPb(relays.current().list),
+    identityPb: () => {
+      const id = identity.current();
+      return {
+        publicKey: id.publicKey,
+        addresses: [...id.addresses],
+        createdAt: new Date(id.createdAt),
+        origin:
+          id.origin === 'imported' ? pb.Identity_Origin.ORIGIN_IMPORTED : pb.Identity_Origin.ORIGIN_GENERATED,
+      };
+    },
     splitTunnelState: () => ({
       enabled: settings.settings.splitTunnel.enabled,
       pids: [],
@@ -76,11 +165,32 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions): 
     }),
   };
 
+  let previousSettings = settings.settings;
   settings.onChange((next) => {
     hub.publish({ event: { $case: 'settings', value: settingsToPb(next) } });
     hub.publish({ event: { $case: 'splitTunnel', value: context.splitTunnelState() } });
+    const kind = engine.state.kind;
+    if ((kind === 'connected' || kind === 'connecting') && tunnelSettingsChanged(previousSettings, next)) {
+      log.info('tunnel settings changed; reconnecting');
+      engine.reconnect();
+    }
+    previousSettings = next;
   });
+  relays.onChange(() => hub.publish({ event: { $case: 'relayList', value: context.relayList() } }));
   for (const notice of notices) hub.publish({ event: { $case: 'notice', value: notice } });
+
+  // Counters go out once a second, and only while someone asked for them.
+  let statsTimer: NodeJS.Timeout | undefined;
+  hub.onStatsDemand = (wanted) => {
+    clearInterval(statsTimer);
+    statsTimer = undefined;
+    if (!wanted) return;
+    statsTimer = setInterval(() => {
+      void engine.tunnelInfo().then((info) => {
+        if (info) hub.publish({ event: { $case: 'tunnelStats', value: tunnelStatsToPb(info) } });
+      });
+    }, STATS_INTERVAL_MS);
+  };
 
   const server = new grpc.Server();
   server.addService(pb.TunnelServiceService, tunnelService(context));
@@ -99,13 +209,20 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions): 
     'listening',
   );
 
+  if (settings.settings.autoConnect) {
+    log.info('auto-connect is on; connecting');
+    engine.connect();
+  }
+
   let stopping: Promise<void> | undefined;
   return {
     context,
     socketMode: listening.mode,
     stop: () => {
       stopping ??= (async () => {
+        clearInterval(statsTimer);
         hub.endAll();
+        await engine.shutdown();
         await new Promise<void>((resolve) => {
           const force = setTimeout(() => {
             server.forceShutdown();

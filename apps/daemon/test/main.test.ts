@@ -19,11 +19,19 @@ afterEach(async () => {
   await temp.cleanup();
 });
 
+/**
+ * The real binary in a network namespace of its own (`unshare --net`): it reaches nothing and changes
+ * nothing of the host's network, while its socket is still a file the test can connect to.
+ */
 function sluiced(
   args: string[],
   env: NodeJS.ProcessEnv = {},
 ): { child: ChildProcessWithoutNullStreams; stderr: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH, ...env } });
+  const dnsEnv = { SLUICE_DNS_BACKEND: 'static', SLUICE_RESOLV_CONF: join(temp.dir, 'resolv.conf') };
+  const child = spawn('unshare', ['--net', '--', process.execPath, MAIN, ...args], {
+    env: { PATH: process.env.PATH, ...dnsEnv, ...env },
+  });
+
   children.push(child);
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -47,7 +55,7 @@ async function reachable(socketPath: string): Promise<void> {
   }
 }
 
-describe('sluiced', () => {
+describe.skipIf(process.getuid?.() !== 0)('sluiced (as root, in its own network namespace)', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('serves on --socket and stops cleanly on %s', async (signal) => {
     const socket = join(temp.dir, 'run', 'd.sock');
     const stateDir = join(temp.dir, 'state');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { type ApiError, pb } from '@sluice/api';
 import { settingsFromPb, type SluiceSettings } from '@sluice/api/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, startTestDaemon, type TestDaemon } from './support.js';
+import { makeTempDir, startTestDaemon, until, type TestDaemon } from './support.js';
 
 let temp: Awaited<ReturnType<typeof makeTempDir>>;
 let helper: TestDaemon;
@@ -224,15 +224,43 @@ describe('setters refuse bad values, name the field and say what is accepted', (
 
   it('engines that are not built yet answer UNIMPLEMENTED, not a fake state', async () => {
     for (const call of [
-      helper.client.tunnel.connect({}),
-      helper.client.identity.getIdentity({}),
-      helper.client.relays.importRelays({ files: [], replace: false }),
       helper.client.splitTunnel.addSplitTunnelProcess({ pid: 1 }),
+      helper.client.diagnostics.runLeakTest({}),
     ]) {
       expect((await refused(call)).kind).toBe('unimplemented');
     }
+  });
+
+  it('connecting with an empty relay list ends in an error that says what to do', async () => {
+    expect((await helper.client.tunnel.connect({})).stateChanged).toBe(true);
+    await until(
+      async () => (await helper.client.tunnel.getTunnelState({})).state?.state?.$case === 'error',
+      'the error state',
+    );
     const { state } = await helper.client.tunnel.getTunnelState({});
-    expect(state?.state?.$case).toBe('disconnected');
+    expect(state?.state?.$case === 'error' && state.state.value).toMatchObject({
+      cause: pb.ErrorState_Cause.CAUSE_NO_RELAY,
+      message: expect.stringContaining('import relays first') as unknown,
+    });
+    await helper.client.tunnel.disconnect({});
+    await until(
+      async () => (await helper.client.tunnel.getTunnelState({})).state?.state?.$case === 'disconnected',
+      'disconnected',
+    );
+  });
+
+  it('the device identity exists from the first start; only its public half is shown', async () => {
+    const { identity } = await helper.client.identity.getIdentity({});
+    expect(identity?.publicKey).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    expect(identity?.origin).toBe(pb.Identity_Origin.ORIGIN_GENERATED);
+    const error = await refused(helper.client.identity.setAddresses({ addresses: ['not-an-address'] }));
+    expect(error.kind).toBe('invalid-argument');
+  });
+
+  it('an import with no files is refused', async () => {
+    const error = await refused(helper.client.relays.importRelays({ files: [], replace: false }));
+    expect(error.kind).toBe('invalid-argument');
+    expect(error.message).toContain('no files given');
   });
 
   it('GetVersion and GetLogs answer from the real helper', async () => {

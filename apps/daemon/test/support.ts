@@ -8,6 +8,8 @@ import { multistream, pino } from 'pino';
 import { resolveConfig } from '../src/config.js';
 import { startDaemon, type RunningDaemon } from '../src/daemon.js';
 import { RotatingFile } from '../src/log.js';
+import type { DnsBackend } from '../src/net/dns/index.js';
+import { RecordingRunner, type Runner } from '../src/net/exec.js';
 import type { FaultHook } from '../src/settings/store.js';
 
 export interface TestDaemon {
@@ -27,9 +29,30 @@ export async function makeTempDir(): Promise<{ dir: string; cleanup(): Promise<v
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
+/** DNS that only remembers: for helpers that never reach the system. */
+export class MemoryDns implements DnsBackend {
+  readonly name = 'static';
+  applied: { interfaceName: string; servers: string[] } | undefined;
+  apply(interfaceName: string, servers: readonly string[]): Promise<void> {
+    this.applied = { interfaceName, servers: [...servers] };
+    return Promise.resolve();
+  }
+  revert(): Promise<void> {
+    this.applied = undefined;
+    return Promise.resolve();
+  }
+  recover(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/**
+ * A helper whose system calls are recorded, not run (these tests run in the root namespace, which the
+ * helper must never touch); lab tests pass a real runner and run inside a lab namespace.
+ */
 export async function startTestDaemon(
   dir: string,
-  options: { settingsFaultHook?: FaultHook } = {},
+  options: { settingsFaultHook?: FaultHook; runner?: Runner; dns?: DnsBackend } = {},
 ): Promise<TestDaemon> {
   const stateDir = join(dir, 'state');
   const socketPath = join(dir, 'run', 'daemon.sock');
@@ -53,9 +76,12 @@ export async function startTestDaemon(
   const daemon = await startDaemon(config, {
     log,
     logFile,
-    settingsFaultHook: options.settingsFaultHook,
     socketGroup: 'no-such-group',
+    runner: options.runner ?? new RecordingRunner(),
+    dns: options.dns ?? new MemoryDns(),
+    ...(options.settingsFaultHook ? { settingsFaultHook: options.settingsFaultHook } : {}),
   });
+
   const client = new HelperClient({ socketPath, deadlineMs: 5_000 });
   return {
     dir,

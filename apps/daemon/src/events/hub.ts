@@ -5,6 +5,8 @@ import type { pb } from '@sluice/api';
 export type Event = pb.EventsListenResponse;
 
 export interface Subscriber {
+  /** Wants TunnelStats about once a second. */
+  wantsStats: boolean;
   send(event: Event): void;
   /** The helper is shutting down: finish the stream. */
   end(): void;
@@ -12,6 +14,9 @@ export interface Subscriber {
 
 export class EventHub {
   private readonly subscribers = new Set<Subscriber>();
+  private statsDemand = 0;
+  /** Called when the first stats subscriber arrives (true) and when the last leaves (false). */
+  onStatsDemand: ((wanted: boolean) => void) | undefined;
 
   get size(): number {
     return this.subscribers.size;
@@ -20,18 +25,24 @@ export class EventHub {
   /** Register `subscriber`, deliver `snapshot()` to it first, and return the function that forgets it. */
   subscribe(subscriber: Subscriber, snapshot: () => Event): () => void {
     this.subscribers.add(subscriber);
+    if (subscriber.wantsStats && this.statsDemand++ === 0) this.onStatsDemand?.(true);
     subscriber.send(snapshot());
     return () => {
-      this.subscribers.delete(subscriber);
+      if (!this.subscribers.delete(subscriber)) return;
+      if (subscriber.wantsStats && --this.statsDemand === 0) this.onStatsDemand?.(false);
     };
   }
 
   publish(event: Event): void {
-    for (const subscriber of this.subscribers) subscriber.send(event);
+    const statsOnly = event.event?.$case === 'tunnelStats';
+    for (const subscriber of this.subscribers)
+      if (!statsOnly || subscriber.wantsStats) subscriber.send(event);
   }
 
   endAll(): void {
     for (const subscriber of [...this.subscribers]) subscriber.end();
     this.subscribers.clear();
+    if (this.statsDemand > 0) this.onStatsDemand?.(false);
+    this.statsDemand = 0;
   }
 }

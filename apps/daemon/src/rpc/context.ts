@@ -2,8 +2,11 @@
 import type { pb } from '@sluice/api';
 import type { DaemonConfig } from '../config.js';
 import type { EventHub } from '../events/hub.js';
+import type { IdentityStore } from '../identity/store.js';
 import type { Logger, RotatingFile } from '../log.js';
+import type { RelayManager } from '../relays/manager.js';
 import type { SettingsManager } from '../settings/manager.js';
+import type { TunnelEngine } from '../tunnel/engine.js';
 
 export interface DaemonContext {
   config: DaemonConfig;
@@ -12,7 +15,14 @@ export interface DaemonContext {
   settings: SettingsManager;
   hub: EventHub;
   notices: pb.Notice[];
+  engine: TunnelEngine;
+  relays: RelayManager;
+  identity: IdentityStore;
+  /** The tunnel state as last published (cheap, synchronous). */
   tunnelState(): pb.TunnelState;
+  /** The tunnel state with fresh counters. */
+  freshTunnelState(): Promise<pb.TunnelState>;
   relayList(): pb.RelayList;
+  identityPb(): pb.Identity;
   splitTunnelState(): pb.SplitTunnelState;
 }

@@ -12,8 +12,7 @@ export function snapshot(ctx: DaemonContext): pb.EventsListenResponse {
         settings: settingsToPb(ctx.settings.settings),
         relayList: ctx.relayList(),
         splitTunnel: ctx.splitTunnelState(),
-        // No identity until the tunnel engine makes one.
-        identity: undefined,
+        identity: ctx.identityPb(),
         notices: [...ctx.notices],
       },
     },
@@ -34,10 +33,8 @@ export function eventService(ctx: DaemonContext): pb.EventServiceServer {
       call.on('error', stop);
       unsubscribe = ctx.hub.subscribe(
         {
-          send: (event) => {
-            if (event.event?.$case === 'tunnelStats' && !call.request.includeStats) return;
-            call.write(event);
-          },
+          wantsStats: call.request.includeStats,
+          send: (event) => call.write(event),
           end: () => call.end(),
         },
         () => snapshot(ctx),

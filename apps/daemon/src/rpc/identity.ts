@@ -1,12 +1,21 @@
 import type { pb } from '@sluice/api';
 import type { DaemonContext } from './context.js';
-import { notYet, unary } from './handler.js';
+import { unary } from './handler.js';
 
 export function identityService(ctx: DaemonContext): pb.IdentityServiceServer {
-  const { log } = ctx;
+  const { log, identity, engine } = ctx;
+  const reply = (): { identity: pb.Identity } => ({ identity: ctx.identityPb() });
   return {
-    getIdentity: unary(log, 'GetIdentity', notYet('The device identity')),
-    rotateKey: unary(log, 'RotateKey', notYet('Key rotation')),
-    setAddresses: unary(log, 'SetAddresses', notYet('Setting tunnel addresses')),
+    getIdentity: unary(log, 'GetIdentity', reply),
+    rotateKey: unary(log, 'RotateKey', async () => {
+      await identity.rotate();
+      // A tunnel made with the old key is reconnected with the new one (the provider must know it).
+      if (engine.state.kind === 'connected' || engine.state.kind === 'connecting') engine.reconnect();
+      return reply();
+    }),
+    setAddresses: unary(log, 'SetAddresses', async (req: pb.SetAddressesRequest) => {
+      await identity.setAddresses(req.addresses);
+      return reply();
+    }),
   };
 }

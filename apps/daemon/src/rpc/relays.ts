@@ -1,23 +1,77 @@
 import { pb } from '@sluice/api';
 import { ValidationError, locationFromPb, ownershipFromPb, settingsToPb } from '@sluice/api/domain';
+import type { ImportFormat } from '../relays/detect.js';
 import { unknownLocation } from '../relays/location.js';
+import { RelayListUpdateError } from '../relays/manager.js';
 import * as change from '../settings/changes.js';
 import type { DaemonContext } from './context.js';
-import { notYet, unary } from './handler.js';
+import { PreconditionError, unary } from './handler.js';
+
+const FORMATS: Record<number, ImportFormat> = {
+  [pb.ImportFile_Format.FORMAT_UNSPECIFIED]: 'auto',
+  [pb.ImportFile_Format.FORMAT_AUTO]: 'auto',
+  [pb.ImportFile_Format.FORMAT_WG_QUICK]: 'wg-quick',
+  [pb.ImportFile_Format.FORMAT_SLUICE_JSON]: 'sluice-json',
+  [pb.ImportFile_Format.FORMAT_MULLVAD_JSON]: 'mullvad-json',
+};
 
 export function relayService(ctx: DaemonContext): pb.RelayServiceServer {
   const { log } = ctx;
   return {
     getRelayList: unary(log, 'GetRelayList', () => ({ relayList: ctx.relayList() })),
-    updateRelayList: unary(log, 'UpdateRelayList', notYet('Updating the relay list')),
-    importRelays: unary(log, 'ImportRelays', notYet('Importing relays')),
+    updateRelayList: unary(log, 'UpdateRelayList', async (req: pb.UpdateRelayListRequest) => {
+      try {
+        await ctx.relays.update(req.url);
+      } catch (error) {
+        if (error instanceof RelayListUpdateError) throw new PreconditionError(error.message);
+        throw error;
+      }
+      return { relayList: ctx.relayList() };
+    }),
+    importRelays: unary(log, 'ImportRelays', async (req: pb.ImportRelaysRequest) => {
+      const files = req.files.map((file, index) => {
+        const format = FORMATS[file.format];
+        if (format === undefined)
+          throw new ValidationError(
+            `files[${index}].format`,
+            'give FORMAT_AUTO, FORMAT_WG_QUICK, FORMAT_SLUICE_JSON or FORMAT_MULLVAD_JSON',
+          );
+        return { name: file.name, content: file.content, format };
+      });
+      const location = locationFromPb(req.location);
+      let identityImported = false;
+      const result = await ctx.relays.import(
+        files,
+        { replace: req.replace, ...(location.country ? { location } : {}) },
+        async (imported) => {
+          if (!imported.identity) return;
+          await ctx.identity.importIdentity({
+            privateKey: imported.identity.privateKey,
+            addresses: imported.identity.addresses,
+          });
+          identityImported = true;
+        },
+      );
+      // Never log `result` whole: it holds the imported private key.
+      log.info(
+        { relays: result.relaysImported, identityImported, warnings: result.warnings.length },
+        'relays imported',
+      );
+      return {
+        relayList: ctx.relayList(),
+        relaysImported: result.relaysImported,
+        identityImported,
+        warnings: result.warnings,
+      };
+    }),
     setRelayConstraints: unary(log, 'SetRelayConstraints', async (req: pb.SetRelayConstraintsRequest) => {
       const ownership = ownershipFromPb(req.constraints?.ownership ?? pb.Ownership.OWNERSHIP_ANY);
-      if (ownership === undefined)
+      if (ownership === undefined) {
         throw new ValidationError(
           'constraints.ownership',
           'give OWNERSHIP_ANY, OWNERSHIP_OWNED or OWNERSHIP_RENTED',
         );
+      }
       const settings = await ctx.settings.update((s) => {
         const next = change.setRelayConstraints(s, {
           location: locationFromPb(req.constraints?.location),
@@ -25,7 +79,7 @@ export function relayService(ctx: DaemonContext): pb.RelayServiceServer {
           ownership,
         });
         // An empty list cannot confirm or refute a location; selection checks it again at connect time.
-        const list = ctx.relayList();
+        const { list } = ctx.relays.current();
         const unknown =
           list.countries.length > 0 ? unknownLocation(list, next.relayConstraints.location) : undefined;
         if (unknown) throw new ValidationError('constraints.location', unknown);

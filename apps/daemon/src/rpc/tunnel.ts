@@ -1,13 +1,13 @@
 import type { pb } from '@sluice/api';
 import type { DaemonContext } from './context.js';
-import { notYet, unary } from './handler.js';
+import { unary } from './handler.js';
 
 export function tunnelService(ctx: DaemonContext): pb.TunnelServiceServer {
-  const { log } = ctx;
+  const { log, engine } = ctx;
   return {
-    connect: unary(log, 'Connect', notYet('Connecting')),
-    disconnect: unary(log, 'Disconnect', notYet('Disconnecting')),
-    reconnect: unary(log, 'Reconnect', notYet('Reconnecting')),
-    getTunnelState: unary(log, 'GetTunnelState', () => ({ state: ctx.tunnelState() })),
+    connect: unary(log, 'Connect', () => ({ stateChanged: engine.connect() })),
+    disconnect: unary(log, 'Disconnect', () => ({ stateChanged: engine.disconnect() })),
+    reconnect: unary(log, 'Reconnect', () => ({ stateChanged: engine.reconnect() })),
+    getTunnelState: unary(log, 'GetTunnelState', async () => ({ state: await ctx.freshTunnelState() })),
   };
 }

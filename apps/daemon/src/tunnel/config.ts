@@ -12,6 +12,8 @@ export interface PeerConfig {
   allowedIps: string[];
   /** Seconds between keepalives; absent or 0 is off. */
   persistentKeepalive?: number;
+  /** Base64 pre-shared key, when the provider uses one (a secret, like the private key). */
+  presharedKey?: string;
 }
 
 export interface DeviceConfig {
@@ -76,6 +78,10 @@ export function validateDeviceConfig(config: DeviceConfig): DeviceConfig {
   };
   if (config.listenPort !== undefined) {
     checked.listenPort = validateInteger('listenPort', config.listenPort, 0, 65535);
+  }
+  if (peer.presharedKey !== undefined) {
+    // Same shape as a private key: 32 random bytes in base64.
+    checked.peer.presharedKey = validatePrivateKey('peer.presharedKey', peer.presharedKey);
   }
   if (peer.persistentKeepalive !== undefined) {
     checked.peer.persistentKeepalive = validateInteger(

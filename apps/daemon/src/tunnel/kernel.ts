@@ -14,6 +14,7 @@ export function buildWgConfig(config: DeviceConfig): string {
   lines.push(`FwMark = ${config.fwmark === 0 ? 'off' : String(config.fwmark)}`);
   const { peer } = config;
   lines.push('', '[Peer]', `PublicKey = ${peer.publicKey}`, `Endpoint = ${peer.endpoint}`);
+  if (peer.presharedKey !== undefined) lines.push(`PresharedKey = ${peer.presharedKey}`);
   if (peer.allowedIps.length > 0) lines.push(`AllowedIPs = ${peer.allowedIps.join(', ')}`);
   if (peer.persistentKeepalive !== undefined) {
     lines.push(

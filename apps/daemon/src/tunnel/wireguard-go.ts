@@ -387,6 +387,7 @@ export class WireGuardGoDevice implements WireGuardDevice {
         {
           publicKey: peer.publicKey,
           endpoint: peer.endpoint,
+          ...(peer.presharedKey === undefined ? {} : { presharedKey: peer.presharedKey }),
           ...(peer.persistentKeepalive === undefined
             ? {}
             : { persistentKeepalive: peer.persistentKeepalive }),
