@@ -109,7 +109,9 @@ describe('tunnel state machine', () => {
       { type: 'torn-down' },
     ]);
     expect(kinds).toEqual(['disconnecting', 'connecting']);
-    expect(last.effects).toEqual([{ type: 'start-attempt', attempt: 1, avoid: [] }]);
+    // The first attempt after the loss does not go back to the relay that just died.
+    expect(last.effects).toEqual([{ type: 'start-attempt', attempt: 1, avoid: ['se-got-wg-001'] }]);
+
     expect(
       transition(
         { kind: 'connected', relay: se },

@@ -222,8 +222,12 @@ export class TunnelEngine {
       if (token !== this.attemptToken) return;
       try {
         const relay = await this.attempt(token, attempt, avoid);
-        if (token === this.attemptToken) this.dispatch({ type: 'attempt-succeeded', relay });
-        else await this.tearDown();
+        if (token !== this.attemptToken) {
+          await this.tearDown();
+          return;
+        }
+        this.dispatch({ type: 'attempt-succeeded', relay });
+        if (this.deps.settings().tunnel.mtu === null) this.enqueue(() => this.discoverPathMtu(token));
       } catch (error) {
         await this.tearDown();
         if (error instanceof AttemptCancelled || token !== this.attemptToken) return;
@@ -354,7 +358,6 @@ export class TunnelEngine {
     }
     this.session.dnsApplied = true;
     check();
-    if (settings.tunnel.mtu === null) this.enqueue(() => this.discoverPathMtu(token));
     return summary;
   }
 
@@ -413,7 +416,10 @@ export class TunnelEngine {
     if (!routing || !device || !gateway || token !== this.attemptToken || this.model.kind !== 'connected')
       return;
     const fits = (mtu: number): Promise<boolean> => probeFits(this.deps.runner, device.name, gateway, 4, mtu);
+    const startedAt = Date.now();
     const found = await searchPathMtu(1280, routing.mtu, fits);
+    this.deps.log.debug({ mtu: routing.mtu, pathMtu: found, ms: Date.now() - startedAt }, 'path MTU probed');
+
     if (found < routing.mtu && token === this.attemptToken && this.session.routing === routing) {
       this.deps.log.warn(
         { from: routing.mtu, to: found },
@@ -448,6 +454,7 @@ export class TunnelEngine {
     if (!device || !selection) return;
     const gateway = this.session.routing?.verifyTargets[0];
     let busy = false;
+    let probing = false;
     this.monitorTimer = setInterval(() => {
       if (busy) return;
       busy = true;
@@ -459,7 +466,12 @@ export class TunnelEngine {
             rxBytes: stats.rxBytes,
             ...(stats.lastHandshakeAgeMs === null ? {} : { handshakeAgeMs: stats.lastHandshakeAgeMs }),
           });
-          if (verdict.kind === 'probe' && gateway) await this.ping(device.name, gateway, 1);
+          // The probe's answer shows up as rx growth in a later sample; do not hold the samples up.
+          if (verdict.kind === 'probe' && gateway && !probing) {
+            probing = true;
+            void this.ping(device.name, gateway, 1).finally(() => (probing = false));
+          }
+
           if (verdict.kind === 'dead' && this.model.kind === 'connected' && this.session.device === device) {
             this.dispatch({
               type: 'tunnel-lost',

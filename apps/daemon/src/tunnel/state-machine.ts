@@ -16,7 +16,8 @@ export type TunnelState =
   | { kind: 'disconnected' }
   | { kind: 'connecting'; attempt: number; relay?: RelaySummary; avoid: string[] }
   | { kind: 'connected'; relay: RelaySummary }
-  | { kind: 'disconnecting'; after: 'nothing' | 'reconnect' }
+  /** `avoid`: relays the reconnect should not start with (the one that just died). */
+  | { kind: 'disconnecting'; after: 'nothing' | 'reconnect'; avoid?: string[] }
   | { kind: 'error'; cause: ErrorCause; message: string; blocking: boolean };
 
 export type TunnelEvent =
@@ -143,7 +144,8 @@ export function transition(state: TunnelState, event: TunnelEvent, context: Mach
           };
         case 'tunnel-lost':
           return {
-            state: { kind: 'disconnecting', after: 'reconnect' },
+            state: { kind: 'disconnecting', after: 'reconnect', avoid: event.relay ? [event.relay] : [] },
+
             effects: [
               { type: 'tear-down' },
               { type: 'notify-unexpected-disconnect', message: event.message },
@@ -158,12 +160,14 @@ export function transition(state: TunnelState, event: TunnelEvent, context: Mach
       switch (event.type) {
         case 'torn-down':
           if (state.after === 'reconnect') {
+            const avoid = state.avoid ?? [];
             return {
-              state: { kind: 'connecting', attempt: 1, avoid: [] },
-              effects: [{ type: 'start-attempt', attempt: 1, avoid: [] }],
+              state: { kind: 'connecting', attempt: 1, avoid },
+              effects: [{ type: 'start-attempt', attempt: 1, avoid }],
               reason: 'reconnecting',
             };
           }
+
           return { state: { kind: 'disconnected' }, effects: [], reason: 'tunnel down' };
         // What happens once the tunnel is down can still change.
         case 'disconnect':

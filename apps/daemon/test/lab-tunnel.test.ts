@@ -1,0 +1,208 @@
+// The tunnel engine for real: sluiced in a lab client, real wireguard-go relays, real ip and DNS.
+// Root only (network namespaces); skipped with a message otherwise.
+import { readFileSync } from 'node:fs';
+import { pb } from '@sluice/api';
+import { Lab } from '@sluice/netlab';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  clientNetworkState,
+  connectedRelay,
+  importLabRelays,
+  isRoot,
+  startLabHelper,
+  tunnelState,
+  waitForState,
+  type LabHelper,
+} from './lab-support.js';
+import { until } from './support.js';
+
+if (!isRoot) console.warn('lab-tunnel: skipped, the lab needs root (network namespaces)');
+
+describe.skipIf(!isRoot)('tunnel engine in the lab', () => {
+  let lab: Lab;
+  let helper: LabHelper;
+  let before: Record<string, string>;
+
+  const relayAddress = (hostname: string | undefined, family: 4 | 6): string => {
+    const relay = lab.relays.find((r) => r.hostname === hostname);
+    if (!relay) throw new Error(`no lab relay ${String(hostname)}`);
+    return family === 4 ? relay.address.v4 : relay.address.v6;
+  };
+
+  beforeAll(async () => {
+    lab = await Lab.up({ relays: 3 });
+    helper = await startLabHelper(lab);
+    before = await clientNetworkState(lab);
+  }, 60_000);
+
+  afterAll(async () => {
+    // Either may be missing when beforeAll failed half-way.
+    const started = helper as LabHelper | undefined;
+    if (started) expect(await started.stop()).toBe(0);
+    await (lab as Lab | undefined)?.down();
+  }, 60_000);
+
+
+  it('imports the lab relays and the identity from wg-quick files', async () => {
+    const reply = await importLabRelays(lab, helper.client);
+    expect(reply.relaysImported).toBe(3);
+    expect(reply.identityImported).toBe(true);
+    const { identity } = await helper.client.identity.getIdentity({});
+    expect(identity?.addresses).toEqual(['10.64.0.2/32', 'fc00:bbbb::2/128']);
+  });
+
+  it('connects; the web server sees the relay address over IPv4 and IPv6; DNS goes to the relay', async () => {
+    await helper.client.tunnel.connect({});
+    const state = await waitForState(helper.client, 'connected');
+    const relay = connectedRelay(state);
+    expect(await lab.whatIsMyIp(4)).toBe(relayAddress(relay, 4));
+    expect(await lab.whatIsMyIp(6)).toBe(relayAddress(relay, 6));
+
+    lab.clearDnsQueries();
+    expect(await lab.resolveInClient('web.lab')).toContain(lab.web.address.v4);
+    const queries = lab.dnsQueriesSeen();
+    expect(queries.length).toBeGreaterThan(0);
+    // Answered in the tunnel by the relay's resolver, asked from the tunnel address; none to the ISP.
+    expect(queries.every((q) => q.resolver !== 'isp')).toBe(true);
+    expect(queries.every((q) => q.from === '10.64.0.2' || q.from === 'fc00:bbbb::2')).toBe(true);
+
+    if (state.state?.$case !== 'connected') throw new Error('not connected');
+    expect(state.state.value.tunnel).toMatchObject({ interface: helper.interfaceName, mtu: 1420 });
+    expect(state.state.value.tunnel?.stats?.lastHandshakeAgeMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('relay set location moves the exit', async () => {
+    const current = connectedRelay(await tunnelState(helper.client));
+    const target = lab.relays.find((r) => r.hostname !== current);
+    if (!target) throw new Error('need two relays');
+    const [country, city] = target.hostname.split('-');
+    await helper.client.relays.setRelayConstraints({
+      constraints: { location: { country, city }, providers: [], ownership: pb.Ownership.OWNERSHIP_ANY },
+    });
+    await waitForState(helper.client, 'connected', 20_000, target.hostname);
+    expect(await lab.whatIsMyIp(4)).toBe(target.address.v4);
+  });
+
+  it('when the connected relay dies, the tunnel comes back through another relay by itself', async () => {
+    await helper.client.relays.setRelayConstraints({
+      constraints: { location: {}, providers: [], ownership: pb.Ownership.OWNERSHIP_ANY },
+    });
+    await waitForState(helper.client, 'connected');
+    const dead = connectedRelay(await tunnelState(helper.client));
+    const victim = lab.relays.find((r) => r.hostname === dead);
+    if (!victim) throw new Error('not connected');
+    const startedAt = Date.now();
+    await lab.killRelay(victim.name);
+    try {
+      await until(
+        async () => {
+          const relay = connectedRelay(await tunnelState(helper.client));
+          return relay !== undefined && relay !== dead;
+        },
+        'a connection through another relay',
+        30_000,
+      );
+      console.info(`relay death to connected via another relay: ${Date.now() - startedAt} ms`);
+      expect(await lab.whatIsMyIp(4)).not.toBe(victim.address.v4);
+    } finally {
+      await lab.reviveRelay(victim.name);
+    }
+  });
+
+  it('a network change reconnects', async () => {
+    await waitForState(helper.client, 'connected');
+    const reasons: string[] = [];
+    const sub = helper.client.listenEvents(
+      (event) => {
+        if (event.event?.$case === 'tunnelState')
+          reasons.push(`${event.event.value.state?.$case}: ${event.event.value.reason}`);
+      },
+      () => undefined,
+    );
+    try {
+      await lab.changeClientUplink();
+      await until(
+        () => reasons.some((r) => r.includes('the network changed')),
+        'the network change to be noticed',
+        15_000,
+      );
+      const state = await waitForState(helper.client, 'connected', 20_000);
+      expect(await lab.whatIsMyIp(4)).toBe(relayAddress(connectedRelay(state), 4));
+    } finally {
+      sub.cancel();
+    }
+  });
+
+  it(
+    'finds a path-MTU black hole and lowers the MTU so a large download completes',
+    { timeout: 90_000 },
+    async () => {
+      // Outer packets over 1380 bytes vanish between client and relays; a 1420 tunnel cannot work.
+      await lab.setPathMtu(1380);
+      try {
+        await helper.client.tunnel.reconnect({});
+        await until(
+          async () => {
+            const state = await tunnelState(helper.client);
+            return state?.state?.$case === 'connected' && (state.state.value.tunnel?.mtu ?? 1420) <= 1320;
+          },
+          'the MTU to be lowered',
+          30_000,
+        );
+        const state = await tunnelState(helper.client);
+        const mtu = state?.state?.$case === 'connected' ? state.state.value.tunnel?.mtu : undefined;
+        // 1380 - 60 = 1320 at most; WireGuard pads packets to 16 bytes while probing at the old MTU, so
+        // the search lands on 1312, the largest multiple of 16 that fits.
+        expect(mtu).toBeGreaterThanOrEqual(1300);
+        expect(mtu).toBeLessThanOrEqual(1320);
+
+        const result = await lab.download(4 * 1024 * 1024, 4, 30_000);
+        expect(result.bytes).toBe(4 * 1024 * 1024);
+      } finally {
+        await lab.setPathMtu(null);
+      }
+    },
+  );
+
+  it('after disconnect the client rules, routes, links and resolv.conf are exactly as before', async () => {
+    await helper.client.tunnel.disconnect({});
+    await waitForState(helper.client, 'disconnected');
+    // The uplink flipped during the network-change test; flip it back to compare like with like.
+    await lab.changeClientUplink();
+    expect(await clientNetworkState(lab)).toEqual(before);
+    expect(await lab.whatIsMyIp(4)).toBe(lab.clientAddress.v4);
+  });
+
+  it('bad imports and unknown locations give clear errors and change nothing', async () => {
+    const listBefore = JSON.stringify((await helper.client.relays.getRelayList({})).relayList);
+    const settingsBefore = JSON.stringify((await helper.client.settings.getSettings({})).settings);
+
+    const good = readFileSync(lab.relays[0]?.confPath ?? '', 'utf8');
+    const badImport = await helper.client.relays
+      .importRelays({
+        files: [
+          { name: 'fi-hel-wg-001.conf', content: good, format: pb.ImportFile_Format.FORMAT_AUTO },
+          {
+            name: 'no-osl-wg-001.conf',
+            content: good.replace(/^Endpoint = .*$/m, 'Endpoint = relay.example:51820'),
+            format: pb.ImportFile_Format.FORMAT_AUTO,
+          },
+        ],
+        replace: false,
+      })
+      .catch((e: unknown) => e);
+    expect(badImport).toMatchObject({ kind: 'invalid-argument' });
+    expect((badImport as Error).message).toMatch(/no-osl-wg-001\.conf, line \d+: .*Endpoint/);
+
+    const unknown = await helper.client.relays
+      .setRelayConstraints({
+        constraints: { location: { country: 'fi' }, providers: [], ownership: pb.Ownership.OWNERSHIP_ANY },
+      })
+      .catch((e: unknown) => e);
+    expect(unknown).toMatchObject({ kind: 'invalid-argument' });
+    expect((unknown as Error).message).toContain('no country "fi" in the relay list');
+
+    expect(JSON.stringify((await helper.client.relays.getRelayList({})).relayList)).toBe(listBefore);
+    expect(JSON.stringify((await helper.client.settings.getSettings({})).settings)).toBe(settingsBefore);
+  });
+});
