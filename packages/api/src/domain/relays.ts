@@ -2,7 +2,10 @@
 import { z } from 'zod';
 import type * as pb from '../gen/sluice/v1/relays.js';
 
-const portRangeSchema = z.object({ first: z.number().int().min(1).max(65535), last: z.number().int().min(1).max(65535) });
+const portRangeSchema = z.object({
+  first: z.number().int().min(1).max(65535),
+  last: z.number().int().min(1).max(65535),
+});
 
 export const relaySchema = z.object({
   hostname: z.string().min(1),
@@ -100,7 +103,11 @@ export interface LocatedRelay {
 export function allRelays(list: RelayList): LocatedRelay[] {
   return list.countries.flatMap((country) =>
     country.cities.flatMap((city) =>
-      city.relays.map((relay) => ({ relay, country: { code: country.code, name: country.name }, city: { code: city.code, name: city.name } })),
+      city.relays.map((relay) => ({
+        relay,
+        country: { code: country.code, name: country.name },
+        city: { code: city.code, name: city.name },
+      })),
     ),
   );
 }
