@@ -42,7 +42,6 @@ describe.skipIf(!isRoot)('tunnel engine in the lab', () => {
     await (lab as Lab | undefined)?.down();
   }, 60_000);
 
-
   it('imports the lab relays and the identity from wg-quick files', async () => {
     const reply = await importLabRelays(lab, helper.client);
     expect(reply.relaysImported).toBe(3);
