@@ -91,12 +91,30 @@ async function up(args: string[]): Promise<number> {
     return 1;
   }
   const lab = await Lab.up({ relays, detached: !values.foreground, helper: values['with-helper'], log: say });
+  if (lab.helper && existsSync(CLI_MAIN)) await importRelaysIntoHelper(lab);
   process.stdout.write(describe(lab) + '\n');
   if (!values.foreground) return 0;
   say(`netlab: holding lab ${lab.name} until interrupted (Ctrl-C tears it down)`);
   // The lab's own SIGINT/SIGTERM handlers tear it down and end the process; until then, stay alive.
   setInterval(() => undefined, 1 << 30);
   return new Promise<number>(() => undefined);
+}
+
+/** Give the helper the lab's relays and identity, as a user would with `sluice import`. */
+async function importRelaysIntoHelper(lab: Lab): Promise<void> {
+  const socket = lab.helper?.socket;
+  if (!socket) return;
+  const confs = lab.relays.map((relay) => relay.confPath);
+  const result = await lab.runInClient([
+    process.execPath,
+    CLI_MAIN,
+    '--socket',
+    socket,
+    'import',
+    '--replace',
+    ...confs,
+  ]);
+  say(`netlab: ${result.stdout.trim()}`);
 }
 
 async function down(args: string[]): Promise<number> {
