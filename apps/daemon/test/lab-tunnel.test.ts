@@ -205,3 +205,66 @@ describe.skipIf(!isRoot)('tunnel engine in the lab', () => {
     expect(JSON.stringify((await helper.client.settings.getSettings({})).settings)).toBe(settingsBefore);
   });
 });
+
+describe.skipIf(!isRoot)('tunnel engine in the lab: stats and restarts', () => {
+  let lab: Lab;
+  let helper: LabHelper;
+
+  beforeAll(async () => {
+    lab = await Lab.up({ relays: 1 });
+    helper = await startLabHelper(lab);
+    await importLabRelays(lab, helper.client);
+  }, 60_000);
+
+  afterAll(async () => {
+    const started = helper as LabHelper | undefined;
+    if (started) await started.stop();
+    await (lab as Lab | undefined)?.down();
+  }, 60_000);
+
+  it('sends live counters about once a second to subscribers who ask, and only to them', async () => {
+    await helper.client.tunnel.connect({});
+    await waitForState(helper.client, 'connected');
+    const withStats: pb.TunnelStats[] = [];
+    let otherStats = 0;
+    const a = helper.client.listenEvents(
+      (event) => {
+        if (event.event?.$case === 'tunnelStats') withStats.push(event.event.value);
+      },
+      () => undefined,
+      true,
+    );
+    const b = helper.client.listenEvents(
+      (event) => {
+        if (event.event?.$case === 'tunnelStats') otherStats++;
+      },
+      () => undefined,
+    );
+    try {
+      await until(() => withStats.length >= 1, 'the first counters');
+      const first = withStats[0];
+      await lab.download(256 * 1024);
+      await until(
+        () => (withStats.at(-1)?.rxBytes ?? 0) > (first?.rxBytes ?? 0) + 256 * 1024,
+        'counters showing the download',
+      );
+      expect(withStats.at(-1)?.lastHandshakeAgeMs).toBeGreaterThanOrEqual(0);
+      expect(otherStats).toBe(0);
+    } finally {
+      a.cancel();
+      b.cancel();
+    }
+  });
+
+  it('auto-connect: a restarted helper connects by itself, and a stopped one leaves nothing behind', async () => {
+    await helper.client.settings.setAutoConnect({ enabled: true });
+    const stateDir = helper.stateDir;
+    expect(await helper.stop()).toBe(0);
+    // SIGTERM took the tunnel down cleanly: the client reaches web directly again.
+    expect(await lab.whatIsMyIp(4)).toBe(lab.clientAddress.v4);
+    helper = await startLabHelper(lab, { stateDir });
+    const state = await waitForState(helper.client, 'connected');
+    expect(await lab.whatIsMyIp(4)).toBe(lab.relays[0]?.address.v4);
+    expect(state.reason).toBeTruthy();
+  });
+});
