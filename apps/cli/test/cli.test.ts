@@ -24,7 +24,9 @@ beforeAll(async () => {
   daemon = await startDaemon(resolveConfig({ socket: socketPath, stateDir: join(dir, 'state') }, env), {
     socketGroup: 'no-such-group',
     runner: new RecordingRunner(),
+    firewall: null,
   });
+
 
   client = new HelperClient({ socketPath });
 });

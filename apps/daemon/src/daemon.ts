@@ -28,6 +28,10 @@ import { SettingsManager } from './settings/manager.js';
 import { SettingsStore, type FaultHook } from './settings/store.js';
 import { openWireGuardDevice, type WireGuardDevice } from './tunnel/device.js';
 import { TunnelEngine } from './tunnel/engine.js';
+import type { TunnelState } from './tunnel/state-machine.js';
+import { TargetStateStore } from './tunnel/target-state.js';
+import { Firewall } from './net/firewall.js';
+
 import { SpawnLauncher } from './tunnel/process.js';
 
 export { resolveConfig } from './config.js';
@@ -45,6 +49,8 @@ export interface StartOptions {
   /** Test seam for the WireGuard device. */
   openDevice?: (name: string) => Promise<WireGuardDevice>;
   dns?: DnsBackend;
+  /** The kill switch; null runs without one (tests whose system calls are only recorded). */
+  firewall?: Firewall | null;
 }
 
 export interface RunningDaemon {
@@ -57,8 +63,32 @@ const STATS_INTERVAL_MS = 1_000;
 
 /** Settings whose change means the tunnel must be set up again. */
 function tunnelSettingsChanged(before: SluiceSettings, after: SluiceSettings): boolean {
-  const pick = (s: SluiceSettings) => JSON.stringify([s.relayConstraints, s.tunnel, s.dns]);
+  const pick = (s: SluiceSettings) => JSON.stringify([s.relayConstraints, s.tunnel, s.dns, s.bypassRanges]);
   return pick(before) !== pick(after);
+}
+
+/** Settings the firewall policy depends on. */
+function firewallSettingsChanged(before: SluiceSettings, after: SluiceSettings): boolean {
+  const pick = (s: SluiceSettings) => JSON.stringify([s.lockdownMode, s.allowLan, s.bypassRanges]);
+  return pick(before) !== pick(after);
+}
+
+/** Should traffic be blocked while the helper is not (yet) running a tunnel? */
+export function blockWhenIdle(settings: SluiceSettings, targetSecured: boolean): boolean {
+  return settings.lockdownMode || settings.autoConnect || targetSecured;
+}
+
+/** `sluiced --init-firewall`: at boot, before any network is up, block if the saved settings say so. */
+export async function initFirewall(config: DaemonConfig, log: Logger, runner: Runner = new SystemRunner()): Promise<'blocked' | 'open'> {
+  const settings = (await new SettingsStore(config.stateDir).load()).settings;
+  const secured = await new TargetStateStore(config.stateDir).load();
+  if (!blockWhenIdle(settings, secured)) {
+    log.info('boot firewall: nothing to block (no lockdown, no auto-connect, tunnel not wanted)');
+    return 'open';
+  }
+  await new Firewall(runner).apply({ kind: 'blocked', allowLan: settings.allowLan, bypassRanges: settings.bypassRanges });
+  log.info('boot firewall: blocking until the tunnel is up');
+  return 'blocked';
 }
 
 export async function startDaemon(config: DaemonConfig, options: StartOptions = {}): Promise<RunningDaemon> {
@@ -80,6 +110,17 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
   const loadedSettings = await settingsStore.load();
   recovered('settings', loadedSettings.recovered);
   const settings = new SettingsManager(settingsStore, loadedSettings.settings);
+
+  // Before anything else: the firewall policy the saved settings call for. A helper that died while
+  // the tunnel was wanted left its table; it is replaced by "blocked" until the tunnel is back.
+  const target = new TargetStateStore(config.stateDir);
+  const targetSecured = await target.load();
+  const firewall = options.firewall === null ? undefined : (options.firewall ?? new Firewall(runner));
+  if (firewall && blockWhenIdle(settings.settings, targetSecured)) {
+    const { allowLan, bypassRanges } = settings.settings;
+    await firewall.apply({ kind: 'blocked', allowLan, bypassRanges });
+    log.info('firewall: blocking until the tunnel is up');
+  }
 
   const relayStore = new RelayListStore(config.stateDir);
   const loadedRelays = await relayStore.load();
@@ -106,6 +147,14 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
     false,
   );
   let publishing: Promise<void> = Promise.resolve();
+  const publishState = (state: TunnelState, reason: string): Promise<void> => {
+    publishing = publishing.then(async () => {
+      const info = state.kind === 'connected' ? await engine.tunnelInfo() : undefined;
+      lastTunnelState = tunnelStateToPb(state, reason, info, engine.lockedDown);
+      hub.publish({ event: { $case: 'tunnelState', value: lastTunnelState } });
+    });
+    return publishing;
+  };
   const engine: TunnelEngine = new TunnelEngine({
     interfaceName: config.interfaceName,
     log,
@@ -116,12 +165,10 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
     dns,
     openDevice: options.openDevice ?? ((name) => openWireGuardDevice({ name, runner, log })),
     watchDefaultRoute: (onChange) => watchDefaultRoutes(new SpawnLauncher(), onChange),
-    onState: (state, reason) => {
-      publishing = publishing.then(async () => {
-        const info = state.kind === 'connected' ? await engine.tunnelInfo() : undefined;
-        lastTunnelState = tunnelStateToPb(state, reason, info, false);
-        hub.publish({ event: { $case: 'tunnelState', value: lastTunnelState } });
-      });
+    onState: (state, reason) => void publishState(state, reason),
+    firewall,
+    onTargetChange: (secured) => {
+      target.save(secured).catch((error: unknown) => log.error({ err: error }, 'could not save the target state'));
     },
     onUnexpectedDisconnect: (message) => {
       const notice = { kind: pb.Notice_Kind.KIND_UNEXPECTED_DISCONNECT, message, detail: '' };
@@ -129,6 +176,10 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
     },
   });
   await engine.recover();
+  // Now the engine's own view: open when nothing is wanted, blocked otherwise.
+  await engine.refreshFirewall();
+  await publishState(engine.state, 'helper started');
+
 
   const context: DaemonContext = {
     config,
@@ -144,7 +195,7 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
     freshTunnelState: async () => {
       await publishing;
       const info = await engine.tunnelInfo();
-      return info ? tunnelStateToPb(engine.state, lastTunnelState.reason, info, false) : lastTunnelState;
+      return info ? tunnelStateToPb(engine.state, lastTunnelState.reason, info, engine.lockedDown) : lastTunnelState;
     },
     relayList: () => relayListToPb(relays.current().list),
     identityPb: () => {
@@ -173,6 +224,8 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
     if ((kind === 'connected' || kind === 'connecting') && tunnelSettingsChanged(previousSettings, next)) {
       log.info('tunnel settings changed; reconnecting');
       engine.reconnect();
+    } else if (firewallSettingsChanged(previousSettings, next)) {
+      void engine.refreshFirewall().then(() => publishState(engine.state, 'firewall settings changed'));
     }
     previousSettings = next;
   });
@@ -209,8 +262,8 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
     'listening',
   );
 
-  if (settings.settings.autoConnect) {
-    log.info('auto-connect is on; connecting');
+  if (settings.settings.autoConnect || targetSecured) {
+    log.info({ autoConnect: settings.settings.autoConnect, targetSecured }, 'connecting at start');
     engine.connect();
   }
 
@@ -222,7 +275,8 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
       stopping ??= (async () => {
         clearInterval(statsTimer);
         hub.endAll();
-        await engine.shutdown();
+        await engine.shutdown(settings.settings.lockdownMode || target.current);
+
         await new Promise<void>((resolve) => {
           const force = setTimeout(() => {
             server.forceShutdown();

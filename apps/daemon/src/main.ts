@@ -2,7 +2,8 @@
 // sluiced: flags, start-up order, signals. The work happens in daemon.ts.
 import { Command } from 'commander';
 import { ConfigError, resolveConfig, type DaemonFlags } from './config.js';
-import { startDaemon } from './daemon.js';
+import { initFirewall, startDaemon } from './daemon.js';
+
 import { createLogger, RotatingFile } from './log.js';
 import { DAEMON_VERSION } from './version.js';
 
@@ -35,8 +36,13 @@ async function main(): Promise<void> {
   const log = createLogger(logFile);
 
   if (config.initFirewall) {
-    log.error('--init-firewall: the firewall engine is not in this version; nothing applied');
-    process.exit(1);
+    try {
+      await initFirewall(config, log);
+      process.exit(0);
+    } catch (error) {
+      log.error({ err: error }, '--init-firewall failed');
+      process.exit(1);
+    }
   }
 
   const daemon = await startDaemon(config, { log, logFile });

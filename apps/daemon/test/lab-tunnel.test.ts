@@ -256,15 +256,34 @@ describe.skipIf(!isRoot)('tunnel engine in the lab: stats and restarts', () => {
     }
   });
 
-  it('auto-connect: a restarted helper connects by itself, and a stopped one leaves nothing behind', async () => {
+  it('stopped while connected, it keeps blocking (no leak across an upgrade) and comes back connected', async () => {
+    const stateDir = helper.stateDir;
+    expect(await helper.stop()).toBe(0);
+    await expect(lab.whatIsMyIp(4, { timeoutMs: 1_500 })).rejects.toThrow();
+    const table = await lab.exec('client', ['nft', 'list', 'table', 'inet', 'sluice']);
+    expect(table.stdout).toContain('comment "sluice blocked"');
+    helper = await startLabHelper(lab, { stateDir });
+    await waitForState(helper.client, 'connected');
+    expect(await lab.whatIsMyIp(4)).toBe(lab.relays[0]?.address.v4);
+  });
+
+  it('disconnected and stopped, it leaves no firewall, routes or device behind', async () => {
+    await helper.client.tunnel.disconnect({});
+    await waitForState(helper.client, 'disconnected');
+    const stateDir = helper.stateDir;
+    expect(await helper.stop()).toBe(0);
+    expect((await lab.exec('client', ['nft', 'list', 'tables'])).stdout).toBe('');
+    expect(await lab.whatIsMyIp(4)).toBe(lab.clientAddress.v4);
+    helper = await startLabHelper(lab, { stateDir });
+  });
+
+  it('auto-connect: a helper started with it on connects by itself', async () => {
     await helper.client.settings.setAutoConnect({ enabled: true });
     const stateDir = helper.stateDir;
     expect(await helper.stop()).toBe(0);
-    // SIGTERM took the tunnel down cleanly: the client reaches web directly again.
-    expect(await lab.whatIsMyIp(4)).toBe(lab.clientAddress.v4);
     helper = await startLabHelper(lab, { stateDir });
     const state = await waitForState(helper.client, 'connected');
+    expect(state.lockedDown).toBe(true);
     expect(await lab.whatIsMyIp(4)).toBe(lab.relays[0]?.address.v4);
-    expect(state.reason).toBeTruthy();
   });
 });

@@ -79,6 +79,8 @@ export async function startTestDaemon(
     socketGroup: 'no-such-group',
     runner: options.runner ?? new RecordingRunner(),
     dns: options.dns ?? new MemoryDns(),
+    firewall: null,
+
     ...(options.settingsFaultHook ? { settingsFaultHook: options.settingsFaultHook } : {}),
   });
 

@@ -9,7 +9,8 @@ import type { Step } from './steps.js';
 /** fwmark of the WireGuard socket and id of the tunnel routing table ("SL"). */
 export const TUNNEL_FWMARK = 0x534c;
 export const TUNNEL_TABLE = TUNNEL_FWMARK;
-/** Rule priorities: below main (32766), suppress rule first. */
+/** Rule priorities: below main (32766); bypass ranges first, then the suppress rule, then the tunnel. */
+export const RULE_PRIORITY_BYPASS = 32_759;
 export const RULE_PRIORITY_SUPPRESS = 32_760;
 export const RULE_PRIORITY_TUNNEL = 32_761;
 
@@ -24,6 +25,8 @@ export interface TunnelRouting {
   verifyTargets: string[];
   /** Families routed through the tunnel; a family not listed is left to the firewall to block. */
   families: Family[];
+  /** CIDR ranges that keep using the main table (e.g. Tailscale's 100.64.0.0/10). */
+  bypassRanges?: readonly string[];
 }
 
 const familyFlag = (family: Family): string => (family === 4 ? '-4' : '-6');
@@ -56,6 +59,15 @@ export function tunnelUpSteps(routing: TunnelRouting): Step[] {
     argv: ['ip', 'link', 'set', 'dev', ifname, 'up'],
     undo: ['ip', 'link', 'set', 'dev', ifname, 'down'],
   });
+  for (const range of routing.bypassRanges ?? []) {
+    const family = addressFamily(range);
+    const rule = ['rule', 'add', 'to', range, 'table', 'main', 'priority', String(RULE_PRIORITY_BYPASS)];
+    steps.push({
+      intent: `keep ${range} outside the tunnel`,
+      argv: ['ip', familyFlag(family), ...rule],
+      undo: ['ip', familyFlag(family), 'rule', 'del', ...rule.slice(2)],
+    });
+  }
   for (const family of routing.families) {
     const suppress = [
       'rule',
@@ -138,7 +150,8 @@ export async function staleRoutingSteps(runner: Runner): Promise<Step[]> {
     const { stdout } = await runner.run(['ip', '-j', familyFlag(family), 'rule', 'show']);
     const rules = stdout.trim() ? (JSON.parse(stdout) as IpRuleJson[]) : [];
     for (const rule of rules) {
-      if (rule.priority === RULE_PRIORITY_SUPPRESS || rule.priority === RULE_PRIORITY_TUNNEL) {
+      if ([RULE_PRIORITY_BYPASS, RULE_PRIORITY_SUPPRESS, RULE_PRIORITY_TUNNEL].includes(rule.priority ?? -1)) {
+
         steps.push({
           intent: `IPv${family}: remove stale rule ${rule.priority}`,
           argv: ['ip', familyFlag(family), 'rule', 'del', 'priority', String(rule.priority)],

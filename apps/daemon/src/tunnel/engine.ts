@@ -16,7 +16,11 @@ import {
   type TunnelRouting,
 } from '../net/routing.js';
 import { applySteps, StepError, undoSteps, type Step } from '../net/steps.js';
+import type { Firewall } from '../net/firewall.js';
+import type { FirewallPolicy } from '../net/firewall-rules.js';
 import { NoMatchingRelayError, selectRelay, type RelaySelection } from '../relays/select.js';
+import { removeLinkIfPresent } from './link.js';
+
 import type { PresharedKeys } from '../relays/sluice-json.js';
 import type { DeviceStats, WireGuardDevice } from './device.js';
 import { LivenessTracker } from './liveness.js';
@@ -54,6 +58,19 @@ export interface EngineDeps {
   /** Called on every state change with the new state and the reason. */
   onState: (state: TunnelState, reason: string) => void;
   onUnexpectedDisconnect?: (message: string) => void;
+  /** The kill switch; without one (no nftables) nothing claims to block. */
+  firewall?: Firewall;
+  /** The user asked for the tunnel (connect) or not (disconnect): persisted so restarts honour it. */
+  onTargetChange?: (secured: boolean) => void;
+}
+
+/** What the firewall needs to know about the current attempt, set once a relay is chosen. */
+interface SecuredPath {
+  relay: { address: string; port: number };
+  gateways: string[];
+  families: Family[];
+  tunnelAddresses: string[];
+  dnsServers: string[];
 }
 
 /** The live tunnel: what was set up, so exactly that is taken down. */
@@ -62,6 +79,7 @@ interface Session {
   steps: Step[];
   dnsApplied: boolean;
   selection?: RelaySelection;
+  secured?: SecuredPath;
   routing?: TunnelRouting;
   stopDeviceEvents?: () => void;
 }
@@ -114,23 +132,48 @@ export class TunnelEngine {
   }
 
   /** Remove what a helper that died with a tunnel up left behind (rules, routes, DNS). */
+  /**
+   * Remove what a helper that died with a tunnel up left behind: its device (an orphaned wireguard-go
+   * keeps running), rules, routes and DNS. The firewall is not touched here: it stays closed until the
+   * caller applies the policy for the new state.
+   */
   async recover(): Promise<void> {
     const { runner, log, dns } = this.deps;
-    const failures = await applySteps(runner, await staleRoutingSteps(runner)).then(
-      () => [],
-      (error: unknown) => [error],
-    );
-    for (const failure of failures) log.warn({ err: failure }, 'could not remove stale routing');
+    if (await removeLinkIfPresent(runner, this.deps.interfaceName).catch(() => false)) {
+      log.warn({ interface: this.deps.interfaceName }, 'removed a tunnel device left by a previous run');
+    }
+    for (const step of await staleRoutingSteps(runner).catch(() => [])) {
+      await applySteps(runner, [step]).catch((error: unknown) => log.warn({ err: error }, 'could not remove stale routing'));
+    }
     await dns
       .recover()
       .catch((error: unknown) => log.warn({ err: error }, 'could not restore DNS left by a previous run'));
   }
 
+  /** Apply the firewall policy of the current state (at start-up, and when its options change). */
+  refreshFirewall(): Promise<void> {
+    return new Promise((resolve) => {
+      this.enqueue(async () => {
+        await this.secure(this.policyFor(this.model.kind)).catch((error: unknown) =>
+          this.deps.log.error({ err: error }, 'could not apply the firewall policy'),
+        );
+        resolve();
+      });
+    });
+  }
+
+  /** True when the firewall blocks everything outside the tunnel in the current state. */
+  get lockedDown(): boolean {
+    return this.deps.firewall !== undefined && this.policyFor(this.model.kind).kind !== 'none';
+  }
+
   connect(): boolean {
+    this.deps.onTargetChange?.(true);
     return this.dispatch({ type: 'connect' });
   }
 
   disconnect(): boolean {
+    this.deps.onTargetChange?.(false);
     return this.dispatch({ type: 'disconnect' });
   }
 
@@ -138,12 +181,66 @@ export class TunnelEngine {
     return this.dispatch({ type: 'reconnect' });
   }
 
-  /** Take the tunnel down and wait until it is (helper shutdown). */
-  async shutdown(): Promise<void> {
+  /**
+   * Take the tunnel down and wait until it is (helper shutdown). With `keepBlocking` (the user wants the
+   * tunnel, or lockdown is on) the firewall stays closed after the helper exits, so an upgrade or a
+   * restart does not leak.
+   */
+  async shutdown(keepBlocking: boolean): Promise<void> {
+    this.shuttingDownBlocked = keepBlocking;
     this.dispatch({ type: 'disconnect' });
     await this.settled();
     this.routeWatch?.stop();
   }
+
+  private shuttingDownBlocked = false;
+
+  /** The policy for a state kind, with what the current attempt has chosen. */
+  private policyFor(kind: TunnelState['kind']): FirewallPolicy {
+    const settings = this.deps.settings();
+    const options = { allowLan: settings.allowLan, bypassRanges: settings.bypassRanges };
+    const blocked: FirewallPolicy = { kind: 'blocked', ...options };
+    const path = this.session.secured;
+    const tunnelInterface = this.deps.interfaceName;
+    switch (kind) {
+      case 'disconnected':
+        return settings.lockdownMode || this.shuttingDownBlocked ? blocked : { kind: 'none' };
+      case 'connecting':
+        return path
+          ? { kind: 'connecting', relay: path.relay, fwmark: TUNNEL_FWMARK, tunnelInterface, gateways: path.gateways, ...options }
+          : blocked;
+      case 'connected':
+        return path
+          ? {
+              kind: 'connected',
+              relay: path.relay,
+              fwmark: TUNNEL_FWMARK,
+              tunnelInterface,
+              tunnelAddresses: path.tunnelAddresses,
+              dnsServers: path.dnsServers,
+              families: path.families,
+              ...options,
+            }
+          : blocked;
+      case 'disconnecting':
+      case 'error':
+        return blocked;
+    }
+  }
+
+  private async secure(policy: FirewallPolicy): Promise<void> {
+    await this.deps.firewall?.apply(policy);
+  }
+
+  /** In an attempt: a firewall that cannot be set is not worth retrying. */
+  private async secureOrFail(policy: FirewallPolicy): Promise<void> {
+    try {
+      await this.secure(policy);
+    } catch (error) {
+      throw new AttemptFailure('firewall', error instanceof Error ? error.message : String(error), false);
+    }
+  }
+
 
   /** Resolves when no attempt or tear-down is in flight. */
   async settled(): Promise<void> {
@@ -167,10 +264,19 @@ export class TunnelEngine {
   /** Feed an event to the state machine and run its effects; true when the state changed. */
   private dispatch(event: TunnelEvent): boolean {
     const before = this.model;
-    const next = transition(before, event, { canBlock: false });
+    const next = transition(before, event, { canBlock: this.deps.firewall !== undefined });
     this.model = next.state;
     const changed = next.state !== before;
+    // Leaving a secured state: block first (queued before any tear-down); arriving disconnected, open
+    // up (or stay blocked under lockdown). Connecting and connected are secured by the attempt itself.
+    const kind = next.state.kind;
+    if (changed && (kind === 'disconnecting' || kind === 'disconnected' || kind === 'error' || (kind === 'connecting' && before.kind !== 'connecting'))) {
+      this.enqueue(() =>
+        this.secure(this.policyFor(kind)).catch((error: unknown) => this.deps.log.error({ err: error, state: kind }, 'could not apply the firewall policy')),
+      );
+    }
     if (changed) {
+
       this.deps.log.info({ state: next.state.kind, event: event.type, reason: next.reason }, 'tunnel state');
       this.deps.onState(next.state, next.reason);
     }
@@ -305,6 +411,18 @@ export class TunnelEngine {
         false,
       );
 
+    // Close everything but the way to this relay before a single packet of the tunnel exists.
+    const servers = settings.dns.mode === 'custom' ? settings.dns.customServers : gateways;
+    this.session.secured = {
+      relay: { address: selection.address, port: selection.port },
+      gateways,
+      families,
+      tunnelAddresses: identity.addresses,
+      dnsServers: servers,
+    };
+    await this.secureOrFail(this.policyFor('connecting'));
+    check();
+
     const device = await deps.openDevice(deps.interfaceName);
     this.session.device = device;
     this.session.stopDeviceEvents = device.onEvent((event) => {
@@ -337,16 +455,20 @@ export class TunnelEngine {
       mtu: tunnelMtu(linkMtu, selection.ipVersion, settings.tunnel.mtu),
       verifyTargets: gateways,
       families,
+      bypassRanges: settings.bypassRanges,
     };
     this.session.routing = routing;
+
     this.session.steps.push(...(await applySteps(deps.runner, tunnelUpSteps(routing))));
     check();
 
     await this.verify(token, device, gateways, attemptTimeoutMs(attempt));
     this.session.steps.push(...(await applySteps(deps.runner, defaultRouteSteps(routing))));
     check();
+    // The connected policy (DNS only to `servers`) goes in before resolv.conf points at them.
+    await this.secureOrFail(this.policyFor('connected'));
+    check();
 
-    const servers = settings.dns.mode === 'custom' ? settings.dns.customServers : gateways;
     try {
       await deps.dns.apply(device.name, servers);
     } catch (error) {
