@@ -2,7 +2,9 @@
 // the mapping of failures onto exit codes: 0 ok, 1 request failed, 2 usage, 3 helper not reachable.
 import { Command, CommanderError } from 'commander';
 import { ApiError, DEFAULT_SOCKET_PATH, HelperClient, HelperUnreachableError } from '@sluice/api';
+import { registerDoctor } from './commands/doctor.js';
 import { registerRelays } from './commands/relays.js';
+
 import { registerSettings } from './commands/settings.js';
 import { registerSplitTunnel } from './commands/split-tunnel.js';
 import { registerStatus } from './commands/status.js';
@@ -49,6 +51,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerRelays(program, ctx);
   registerSettings(program, ctx);
   registerSplitTunnel(program, ctx);
+  registerDoctor(program, ctx);
   // Every subcommand inherits the exit override and output routing.
   const configure = (command: Command): void => {
     for (const sub of command.commands) {

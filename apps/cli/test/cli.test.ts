@@ -27,7 +27,6 @@ beforeAll(async () => {
     firewall: null,
   });
 
-
   client = new HelperClient({ socketPath });
 });
 

@@ -79,14 +79,22 @@ export function blockWhenIdle(settings: SluiceSettings, targetSecured: boolean):
 }
 
 /** `sluiced --init-firewall`: at boot, before any network is up, block if the saved settings say so. */
-export async function initFirewall(config: DaemonConfig, log: Logger, runner: Runner = new SystemRunner()): Promise<'blocked' | 'open'> {
+export async function initFirewall(
+  config: DaemonConfig,
+  log: Logger,
+  runner: Runner = new SystemRunner(),
+): Promise<'blocked' | 'open'> {
   const settings = (await new SettingsStore(config.stateDir).load()).settings;
   const secured = await new TargetStateStore(config.stateDir).load();
   if (!blockWhenIdle(settings, secured)) {
     log.info('boot firewall: nothing to block (no lockdown, no auto-connect, tunnel not wanted)');
     return 'open';
   }
-  await new Firewall(runner).apply({ kind: 'blocked', allowLan: settings.allowLan, bypassRanges: settings.bypassRanges });
+  await new Firewall(runner).apply({
+    kind: 'blocked',
+    allowLan: settings.allowLan,
+    bypassRanges: settings.bypassRanges,
+  });
   log.info('boot firewall: blocking until the tunnel is up');
   return 'blocked';
 }
@@ -148,8 +156,11 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
   );
   let publishing: Promise<void> = Promise.resolve();
   const publishState = (state: TunnelState, reason: string): Promise<void> => {
+    const secured = engine.firewallSettled();
     publishing = publishing.then(async () => {
+      await secured;
       const info = state.kind === 'connected' ? await engine.tunnelInfo() : undefined;
+
       lastTunnelState = tunnelStateToPb(state, reason, info, engine.lockedDown);
       hub.publish({ event: { $case: 'tunnelState', value: lastTunnelState } });
     });
@@ -168,7 +179,9 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
     onState: (state, reason) => void publishState(state, reason),
     firewall,
     onTargetChange: (secured) => {
-      target.save(secured).catch((error: unknown) => log.error({ err: error }, 'could not save the target state'));
+      target
+        .save(secured)
+        .catch((error: unknown) => log.error({ err: error }, 'could not save the target state'));
     },
     onUnexpectedDisconnect: (message) => {
       const notice = { kind: pb.Notice_Kind.KIND_UNEXPECTED_DISCONNECT, message, detail: '' };
@@ -180,7 +193,6 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
   await engine.refreshFirewall();
   await publishState(engine.state, 'helper started');
 
-
   const context: DaemonContext = {
     config,
     log,
@@ -189,13 +201,19 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
     hub,
     notices,
     engine,
+    firewall,
+    dns,
+    runner,
     relays,
     identity,
     tunnelState: () => lastTunnelState,
+
     freshTunnelState: async () => {
       await publishing;
       const info = await engine.tunnelInfo();
-      return info ? tunnelStateToPb(engine.state, lastTunnelState.reason, info, engine.lockedDown) : lastTunnelState;
+      return info
+        ? tunnelStateToPb(engine.state, lastTunnelState.reason, info, engine.lockedDown)
+        : lastTunnelState;
     },
     relayList: () => relayListToPb(relays.current().list),
     identityPb: () => {

@@ -155,6 +155,5 @@ export async function clientNetworkState(lab: Lab): Promise<Record<string, strin
     addresses: (await ip('-o', 'address', 'show')).replace(/valid_lft \S+ preferred_lft \S+/g, ''),
     resolvConf: readFileSync(lab.resolvConfPath, 'utf8'),
     firewall: (await lab.exec('client', ['nft', 'list', 'ruleset'])).stdout,
-
   };
 }

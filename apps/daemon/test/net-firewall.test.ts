@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { RecordingRunner } from '../src/net/exec.js';
-import { compareTables, Firewall, FirewallError, parseTableText } from '../src/net/firewall.js';
+import {
+  compareTables,
+  Firewall,
+  FirewallError,
+  parseTableText,
+  ruleHits,
+  ruleTags,
+} from '../src/net/firewall.js';
 import { FirewallInputError, firewallRuleset, type FirewallPolicy } from '../src/net/firewall-rules.js';
 
 const relay = { address: '203.0.113.2', port: 51820 };
@@ -31,7 +38,12 @@ function chain(ruleset: string, name: string): string[] {
     .slice(start, end)
     .split('\n')
     .slice(2)
-    .map((line) => line.trim())
+    .map((line) =>
+      line
+        .trim()
+        .replace(' counter ', ' ')
+        .replace(/ comment "[^"]*"$/, ''),
+    )
     .filter(Boolean);
 }
 
@@ -47,6 +59,7 @@ describe('firewall ruleset', () => {
     expect(text).toContain('type filter hook output priority filter; policy drop;');
     expect(text).toContain('type filter hook input priority filter; policy drop;');
     expect(text).toContain('type filter hook forward priority filter; policy drop;');
+    expect(chain(text, 'forward')).toEqual([]);
     expect(chain(text, 'output')).toEqual([
       'oif "lo" accept',
       'udp sport 68 udp dport 67 accept',
@@ -141,7 +154,7 @@ describe('read-back', () => {
         prerouting: { hook: 'prerouting', policy: 'accept', rules: 2 },
         input: { hook: 'input', policy: 'drop', rules: 7 },
         output: { hook: 'output', policy: 'drop', rules: 13 },
-        forward: { hook: 'forward', policy: 'drop', rules: 4 },
+        forward: { hook: 'forward', policy: 'drop', rules: 0 },
       },
     });
   });
@@ -160,6 +173,26 @@ describe('read-back', () => {
     expect(compareTables(expected, { ...expected, comment: 'sluice blocked' })).toEqual([
       'policy is "sluice blocked", expected "sluice connected"',
     ]);
+  });
+
+  it('every rule has a tag and a counter; hits are read per tag', () => {
+    const text = firewallRuleset({ ...connected, allowLan: true, bypassRanges: ['100.64.0.0/10'] });
+    const ruleLines = text
+      .split('\n')
+      .filter(
+        (line) => / (accept|drop|reject|reset)( comment|$)/.test(line) && !line.includes('type filter'),
+      );
+    expect(ruleLines.every((line) => / counter .* comment "[a-z0-9-]+"$/.test(line))).toBe(true);
+    expect(ruleTags(text)).toContain('dns-reject-udp');
+    expect(new Set(ruleTags(text)).size).toBe(ruleTags(text).length);
+    const listed =
+      'oif "lo" counter packets 3 bytes 180 accept comment "loopback-out"\nudp dport 53 counter packets 0 bytes 0 reject comment "dns-reject-udp"';
+    expect(ruleHits(listed)).toEqual(
+      new Map([
+        ['loopback-out', 3],
+        ['dns-reject-udp', 0],
+      ]),
+    );
   });
 
   it('apply sends one transaction on stdin and fails when the kernel disagrees', async () => {

@@ -223,12 +223,20 @@ describe('setters refuse bad values, name the field and say what is accepted', (
   });
 
   it('engines that are not built yet answer UNIMPLEMENTED, not a fake state', async () => {
-    for (const call of [
-      helper.client.splitTunnel.addSplitTunnelProcess({ pid: 1 }),
-      helper.client.diagnostics.runLeakTest({}),
-    ]) {
-      expect((await refused(call)).kind).toBe('unimplemented');
-    }
+    expect((await refused(helper.client.splitTunnel.addSplitTunnelProcess({ pid: 1 }))).kind).toBe(
+      'unimplemented',
+    );
+  });
+
+  it('the leak self-test says plainly when there is no firewall', async () => {
+    const result = await helper.client.diagnostics.runLeakTest({ whatIsMyIpUrl: 'http://127.0.0.1:9/ip' });
+    expect(result.passed).toBe(false);
+    expect(result.checks.find((c) => c.name === 'firewall')).toMatchObject({
+      passed: false,
+      detail: expect.stringContaining('no firewall') as unknown,
+    });
+    const bad = await refused(helper.client.diagnostics.runLeakTest({ whatIsMyIpUrl: 'file:///etc/passwd' }));
+    expect(bad.message).toMatch(/^what_is_my_ip_url: .*http\(s\) URL/);
   });
 
   it('connecting with an empty relay list ends in an error that says what to do', async () => {

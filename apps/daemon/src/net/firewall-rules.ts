@@ -95,44 +95,64 @@ const set = (items: readonly string[]): string => `{ ${items.join(', ')} }`;
 // Interfaces are matched by name (iifname/oifname), not index: the tunnel may not exist yet when a policy
 // goes in, and a restarted wireguard-go makes a new interface with a new index.
 
+/**
+ * One rule: what it matches, a counter, the verdict, and a tag (an nft comment). Tags are stable names
+ * for what a rule is for, so tests (and the leak self-test) can see which rules traffic actually hit.
+ */
+export function rule(tag: string, match: string, verdict: string): string {
+  return `${match} counter ${verdict} comment "${tag}"`;
+}
+
 /** Rules every policy has: loopback, DHCP, router/neighbour discovery. */
 function baseRules(): { input: string[]; output: string[] } {
   return {
     input: [
-      'iif "lo" accept',
-      'udp sport 67 udp dport 68 accept',
-      'ip6 saddr fe80::/10 udp sport 547 udp dport 546 accept',
-      'icmpv6 type { nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, nd-redirect } ip6 hoplimit 255 accept',
+      rule('loopback-in', 'iif "lo"', 'accept'),
+      rule('dhcp4-in', 'udp sport 67 udp dport 68', 'accept'),
+      rule('dhcp6-in', 'ip6 saddr fe80::/10 udp sport 547 udp dport 546', 'accept'),
+      rule(
+        'ndp-in',
+        'icmpv6 type { nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, nd-redirect } ip6 hoplimit 255',
+        'accept',
+      ),
     ],
     output: [
-      'oif "lo" accept',
-      'udp sport 68 udp dport 67 accept',
-      'ip6 daddr ff02::1:2 udp sport 546 udp dport 547 accept',
-      'icmpv6 type { nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert } ip6 hoplimit 255 accept',
+      rule('loopback-out', 'oif "lo"', 'accept'),
+      rule('dhcp4-out', 'udp sport 68 udp dport 67', 'accept'),
+      rule('dhcp6-out', 'ip6 daddr ff02::1:2 udp sport 546 udp dport 547', 'accept'),
+      rule(
+        'ndp-out',
+        'icmpv6 type { nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert } ip6 hoplimit 255',
+        'accept',
+      ),
     ],
   };
 }
 
 /** Allow-LAN and bypass ranges, both directions. */
-function optionRules(options: FirewallOptions): { input: string[]; output: string[]; forward: string[] } {
+function optionRules(options: FirewallOptions): { input: string[]; output: string[] } {
   const input: string[] = [];
   const output: string[] = [];
-  const forward: string[] = [];
   const bypass = byFamily(options.bypassRanges, 'range');
   for (const family of [4, 6] as const) {
     const ip = ipKeyword(family);
     if (options.allowLan) {
       const lan = set(LAN_RANGES[family]);
-      output.push(`${ip} daddr ${lan} accept`);
-      input.push(`${ip} saddr ${lan} accept`);
-      forward.push(`${ip} daddr ${lan} accept`, `${ip} saddr ${lan} accept`);
+      output.push(rule(`lan-out-${family}`, `${ip} daddr ${lan}`, 'accept'));
+      input.push(rule(`lan-in-${family}`, `${ip} saddr ${lan}`, 'accept'));
     }
     if (bypass[family].length > 0) {
-      output.push(`${ip} daddr ${set(bypass[family])} accept`);
-      input.push(`${ip} saddr ${set(bypass[family])} ct state established,related accept`);
+      output.push(rule(`bypass-out-${family}`, `${ip} daddr ${set(bypass[family])}`, 'accept'));
+      input.push(
+        rule(
+          `bypass-in-${family}`,
+          `${ip} saddr ${set(bypass[family])} ct state established,related`,
+          'accept',
+        ),
+      );
     }
   }
-  return { input, output, forward };
+  return { input, output };
 }
 
 function relayRules(relay: RelayEndpointRule, fwmark: number): { input: string[]; output: string[] } {
@@ -141,8 +161,10 @@ function relayRules(relay: RelayEndpointRule, fwmark: number): { input: string[]
   const port = checkPort(relay.port);
   return {
     // Only the WireGuard socket marks its packets: nothing else may reach the relay outside the tunnel.
-    output: [`meta mark ${checkMark(fwmark)} ${ip} daddr ${address} udp dport ${port} accept`],
-    input: [`${ip} saddr ${address} udp sport ${port} ct state established accept`],
+    output: [
+      rule('relay-out', `meta mark ${checkMark(fwmark)} ${ip} daddr ${address} udp dport ${port}`, 'accept'),
+    ],
+    input: [rule('relay-in', `${ip} saddr ${address} udp sport ${port} ct state established`, 'accept')],
   };
 }
 
@@ -160,7 +182,6 @@ interface Chains {
   prerouting: string[];
   input: string[];
   output: string[];
-  forward: string[];
 }
 
 function render(policy: Exclude<FirewallPolicy, { kind: 'none' }>, chains: Chains): string {
@@ -187,7 +208,9 @@ function render(policy: Exclude<FirewallPolicy, { kind: 'none' }>, chains: Chain
     chain('prerouting', 'prerouting', 'raw', chains.prerouting, 'accept'),
     chain('input', 'input', 'filter', chains.input, 'drop'),
     chain('output', 'output', 'filter', chains.output, 'drop'),
-    chain('forward', 'forward', 'filter', chains.forward, 'drop'),
+    // Forwarded traffic (containers, VMs, a shared connection) is blocked while the kill switch is on:
+    // none of it may leave outside the tunnel, and routing it into the tunnel is not offered yet.
+    chain('forward', 'forward', 'filter', [], 'drop'),
     '}',
     '',
   ].join('\n');
@@ -204,13 +227,11 @@ export function firewallRuleset(policy: FirewallPolicy): string {
     prerouting: [],
     input: [...base.input],
     output: [...base.output],
-    forward: [...options.forward],
   };
   // The tunnel itself, after the DNS refusal so DNS through it can only reach the chosen resolvers.
   const tunnelOutput: string[] = [];
   if (policy.kind === 'connecting' || policy.kind === 'connected') {
     const relay = relayRules(policy.relay, policy.fwmark);
-
     chains.output.push(...relay.output);
     chains.input.push(...relay.input);
   }
@@ -220,10 +241,17 @@ export function firewallRuleset(policy: FirewallPolicy): string {
     for (const family of [4, 6] as const) {
       if (gateways[family].length === 0) continue;
       const ip = ipKeyword(family);
+      const targets = set(gateways[family]);
       const icmp = family === 4 ? 'icmp type echo-request' : 'icmpv6 type echo-request';
-      chains.output.push(`oifname "${tunnel}" ${ip} daddr ${set(gateways[family])} ${icmp} accept`);
+      chains.output.push(
+        rule(`gateway-ping-${family}`, `oifname "${tunnel}" ${ip} daddr ${targets} ${icmp}`, 'accept'),
+      );
       chains.input.push(
-        `iifname "${tunnel}" ${ip} saddr ${set(gateways[family])} ct state established,related accept`,
+        rule(
+          `gateway-reply-${family}`,
+          `iifname "${tunnel}" ${ip} saddr ${targets} ct state established,related`,
+          'accept',
+        ),
       );
     }
   }
@@ -237,31 +265,45 @@ export function firewallRuleset(policy: FirewallPolicy): string {
     for (const family of [4, 6] as const) {
       const ip = ipKeyword(family);
       // CVE-2019-14899: packets for the tunnel address that did not come through the tunnel are forged.
-      if (own[family].length > 0)
-        chains.prerouting.push(`iifname != "${tunnel}" ${ip} daddr ${set(own[family])} drop`);
+      if (own[family].length > 0) {
+        chains.prerouting.push(
+          rule(
+            `spoofed-tunnel-address-${family}`,
+            `iifname != "${tunnel}" ${ip} daddr ${set(own[family])}`,
+            'drop',
+          ),
+        );
+      }
     }
     // DNS only to the chosen resolvers.
     for (const family of [4, 6] as const) {
       if (dns[family].length === 0 || !policy.families.includes(family)) continue;
       const ip = ipKeyword(family);
       chains.output.push(
-        `${ip} daddr ${set(dns[family])} udp dport 53 accept`,
-        `${ip} daddr ${set(dns[family])} tcp dport 53 accept`,
+        rule(`dns-udp-${family}`, `${ip} daddr ${set(dns[family])} udp dport 53`, 'accept'),
+        rule(`dns-tcp-${family}`, `${ip} daddr ${set(dns[family])} tcp dport 53`, 'accept'),
       );
     }
     for (const family of policy.families) {
       const nfproto = family === 4 ? 'ipv4' : 'ipv6';
-      tunnelOutput.push(`oifname "${tunnel}" meta nfproto ${nfproto} accept`);
-      chains.input.push(`iifname "${tunnel}" meta nfproto ${nfproto} ct state established,related accept`);
-      chains.forward.push(
-        `oifname "${tunnel}" meta nfproto ${nfproto} accept`,
-        `iifname "${tunnel}" meta nfproto ${nfproto} ct state established,related accept`,
+      tunnelOutput.push(
+        rule(`tunnel-out-${family}`, `oifname "${tunnel}" meta nfproto ${nfproto}`, 'accept'),
+      );
+      chains.input.push(
+        rule(
+          `tunnel-in-${family}`,
+          `iifname "${tunnel}" meta nfproto ${nfproto} ct state established,related`,
+          'accept',
+        ),
       );
     }
   }
   // Every other port-53 packet is refused, in every policy, before allow-LAN and bypass: a LAN router's
   // resolver forwards to the ISP, which is exactly the leak this prevents.
-  chains.output.push('udp dport 53 reject', 'tcp dport 53 reject with tcp reset');
+  chains.output.push(
+    rule('dns-reject-udp', 'udp dport 53', 'reject'),
+    rule('dns-reject-tcp', 'tcp dport 53', 'reject with tcp reset'),
+  );
   chains.output.push(...tunnelOutput, ...options.output);
 
   chains.input.push(...options.input);

@@ -62,8 +62,22 @@ export function compareTables(expected: ListedTable, actual: ListedTable | undef
 
 export class Firewall {
   private appliedKind: FirewallPolicy['kind'] | undefined;
+  /** Counts of tables this helper replaced, added up (replacing a table resets its counters). */
+  private readonly pastHits = new Map<string, number>();
 
   constructor(private readonly runner: Runner) {}
+
+  /** Packets per rule tag since this helper started, across every policy it applied. */
+  async hitsSinceStart(): Promise<Map<string, number>> {
+    const hits = new Map(this.pastHits);
+    for (const [tag, packets] of await this.liveHits()) hits.set(tag, (hits.get(tag) ?? 0) + packets);
+    return hits;
+  }
+
+  private async liveHits(): Promise<Map<string, number>> {
+    const result = await this.runner.run(['nft', 'list', 'table', 'inet', FIREWALL_TABLE], { okCodes: [1] });
+    return result.code === 0 ? ruleHits(result.stdout) : new Map();
+  }
 
   /** The kind of the last policy applied by this helper (undefined before the first). */
   get applied(): FirewallPolicy['kind'] | undefined {
@@ -83,6 +97,13 @@ export class Firewall {
   /** Make the table exactly `policy` in one transaction, and check the kernel agrees. */
   async apply(policy: FirewallPolicy): Promise<void> {
     const ruleset = firewallRuleset(policy);
+    // Only a table this helper made counts: one left by an earlier run has its own history.
+    if (this.appliedKind !== undefined) {
+      for (const [tag, packets] of await this.liveHits().catch(() => new Map<string, number>())) {
+        this.pastHits.set(tag, (this.pastHits.get(tag) ?? 0) + packets);
+      }
+    }
+
     try {
       await this.runner.run(['nft', '-f', '-'], { input: ruleset });
     } catch (error) {
@@ -104,4 +125,19 @@ export class Firewall {
     if (!expected) throw new Error('the generated ruleset does not parse');
     return compareTables(expected, actual);
   }
+}
+
+/** Packets counted per rule tag in a listed table (`counter packets N ... comment "tag"`). */
+export function ruleHits(text: string): Map<string, number> {
+  const hits = new Map<string, number>();
+  for (const match of text.matchAll(/counter packets (\d+) bytes \d+ .*comment "([^"]+)"/g)) {
+    const [, packets, tag] = match;
+    if (tag !== undefined) hits.set(tag, (hits.get(tag) ?? 0) + Number(packets));
+  }
+  return hits;
+}
+
+/** Every rule tag in a ruleset we generate. */
+export function ruleTags(ruleset: string): string[] {
+  return [...ruleset.matchAll(/ comment "([^"]+)"$/gm)].map((match) => match[1] ?? '');
 }

@@ -150,8 +150,9 @@ export async function staleRoutingSteps(runner: Runner): Promise<Step[]> {
     const { stdout } = await runner.run(['ip', '-j', familyFlag(family), 'rule', 'show']);
     const rules = stdout.trim() ? (JSON.parse(stdout) as IpRuleJson[]) : [];
     for (const rule of rules) {
-      if ([RULE_PRIORITY_BYPASS, RULE_PRIORITY_SUPPRESS, RULE_PRIORITY_TUNNEL].includes(rule.priority ?? -1)) {
-
+      if (
+        [RULE_PRIORITY_BYPASS, RULE_PRIORITY_SUPPRESS, RULE_PRIORITY_TUNNEL].includes(rule.priority ?? -1)
+      ) {
         steps.push({
           intent: `IPv${family}: remove stale rule ${rule.priority}`,
           argv: ['ip', familyFlag(family), 'rule', 'del', 'priority', String(rule.priority)],

@@ -7,6 +7,9 @@ import type { Logger, RotatingFile } from '../log.js';
 import type { RelayManager } from '../relays/manager.js';
 import type { SettingsManager } from '../settings/manager.js';
 import type { TunnelEngine } from '../tunnel/engine.js';
+import type { DnsBackend } from '../net/dns/index.js';
+import type { Runner } from '../net/exec.js';
+import type { Firewall } from '../net/firewall.js';
 
 export interface DaemonContext {
   config: DaemonConfig;
@@ -16,6 +19,9 @@ export interface DaemonContext {
   hub: EventHub;
   notices: pb.Notice[];
   engine: TunnelEngine;
+  firewall: Firewall | undefined;
+  dns: DnsBackend;
+  runner: Runner;
   relays: RelayManager;
   identity: IdentityStore;
   /** The tunnel state as last published (cheap, synchronous). */

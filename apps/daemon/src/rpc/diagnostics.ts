@@ -1,8 +1,9 @@
 import { ValidationError } from '@sluice/api/domain';
 import type { pb } from '@sluice/api';
+import { DEFAULT_WHAT_IS_MY_IP_URL, runLeakTest } from '../net/leak-test.js';
 import { DAEMON_VERSION } from '../version.js';
 import type { DaemonContext } from './context.js';
-import { notYet, unary } from './handler.js';
+import { unary } from './handler.js';
 
 export const MAX_LOG_LINES = 5000;
 
@@ -12,11 +13,33 @@ export function diagnosticsService(ctx: DaemonContext): pb.DiagnosticsServiceSer
     getVersion: unary(log, 'GetVersion', () => ({
       daemonVersion: DAEMON_VERSION,
       platform: `${process.platform}-${process.arch}`,
-      // Backends are chosen by the tunnel engine; empty means not chosen yet.
-      wireguardBackend: '',
-      dnsBackend: ctx.config.dnsBackend === 'auto' ? '' : ctx.config.dnsBackend,
+      wireguardBackend: ctx.engine.wireguardBackend ?? '',
+      dnsBackend: ctx.dns.name,
     })),
-    runLeakTest: unary(log, 'RunLeakTest', notYet('The leak self-test')),
+    runLeakTest: unary(log, 'RunLeakTest', async (req: pb.RunLeakTestRequest) => {
+      const url = req.whatIsMyIpUrl ?? DEFAULT_WHAT_IS_MY_IP_URL;
+      if (!/^https?:\/\/[^\s]+$/.test(url)) {
+        throw new ValidationError(
+          'what_is_my_ip_url',
+          `"${url}" is not an http(s) URL; it must answer JSON {"ip": "..."}`,
+        );
+      }
+      const result = await runLeakTest({
+        firewall: ctx.firewall,
+        intendedPolicy: ctx.engine.intendedPolicy(),
+        intendedDns: ctx.engine.intendedDnsServers(),
+        resolvConfPath: ctx.dns.name === 'static' ? ctx.config.resolvConfPath : undefined,
+        relayAddress: ctx.engine.relayAddress(),
+        runner: ctx.runner,
+        whatIsMyIpUrl: url,
+      });
+      return {
+        passed: result.passed,
+        checks: result.checks,
+        observedAddress: result.observedAddress,
+        firewallRuleHits: Object.fromEntries(result.ruleHits),
+      };
+    }),
     getLogs: unary(log, 'GetLogs', (req: pb.GetLogsRequest) => {
       const max = req.maxLines === 0 ? 200 : req.maxLines;
       if (max > MAX_LOG_LINES)

@@ -143,7 +143,9 @@ export class TunnelEngine {
       log.warn({ interface: this.deps.interfaceName }, 'removed a tunnel device left by a previous run');
     }
     for (const step of await staleRoutingSteps(runner).catch(() => [])) {
-      await applySteps(runner, [step]).catch((error: unknown) => log.warn({ err: error }, 'could not remove stale routing'));
+      await applySteps(runner, [step]).catch((error: unknown) =>
+        log.warn({ err: error }, 'could not remove stale routing'),
+      );
     }
     await dns
       .recover()
@@ -153,7 +155,7 @@ export class TunnelEngine {
   /** Apply the firewall policy of the current state (at start-up, and when its options change). */
   refreshFirewall(): Promise<void> {
     return new Promise((resolve) => {
-      this.enqueue(async () => {
+      void this.enqueue(async () => {
         await this.secure(this.policyFor(this.model.kind)).catch((error: unknown) =>
           this.deps.log.error({ err: error }, 'could not apply the firewall policy'),
         );
@@ -165,6 +167,28 @@ export class TunnelEngine {
   /** True when the firewall blocks everything outside the tunnel in the current state. */
   get lockedDown(): boolean {
     return this.deps.firewall !== undefined && this.policyFor(this.model.kind).kind !== 'none';
+  }
+
+  /** The backend of the last device made ('kernel' or 'wireguard-go'), once one was. */
+  get wireguardBackend(): string | undefined {
+    return this.lastBackend;
+  }
+
+  private lastBackend: string | undefined;
+
+  /** The firewall policy the current state calls for (what the leak self-test checks against). */
+  intendedPolicy(): FirewallPolicy {
+    return this.policyFor(this.model.kind);
+  }
+
+  /** The resolvers DNS should go to now: the tunnel's when connected, else none of ours. */
+  intendedDnsServers(): string[] | undefined {
+    return this.model.kind === 'connected' ? this.session.secured?.dnsServers : undefined;
+  }
+
+  /** The relay's address while connected. */
+  relayAddress(): string | undefined {
+    return this.model.kind === 'connected' ? this.session.selection?.address : undefined;
   }
 
   connect(): boolean {
@@ -207,7 +231,14 @@ export class TunnelEngine {
         return settings.lockdownMode || this.shuttingDownBlocked ? blocked : { kind: 'none' };
       case 'connecting':
         return path
-          ? { kind: 'connecting', relay: path.relay, fwmark: TUNNEL_FWMARK, tunnelInterface, gateways: path.gateways, ...options }
+          ? {
+              kind: 'connecting',
+              relay: path.relay,
+              fwmark: TUNNEL_FWMARK,
+              tunnelInterface,
+              gateways: path.gateways,
+              ...options,
+            }
           : blocked;
       case 'connected':
         return path
@@ -241,7 +272,6 @@ export class TunnelEngine {
     }
   }
 
-
   /** Resolves when no attempt or tear-down is in flight. */
   async settled(): Promise<void> {
     for (;;) {
@@ -270,13 +300,20 @@ export class TunnelEngine {
     // Leaving a secured state: block first (queued before any tear-down); arriving disconnected, open
     // up (or stay blocked under lockdown). Connecting and connected are secured by the attempt itself.
     const kind = next.state.kind;
-    if (changed && (kind === 'disconnecting' || kind === 'disconnected' || kind === 'error' || (kind === 'connecting' && before.kind !== 'connecting'))) {
-      this.enqueue(() =>
-        this.secure(this.policyFor(kind)).catch((error: unknown) => this.deps.log.error({ err: error, state: kind }, 'could not apply the firewall policy')),
+    if (
+      changed &&
+      (kind === 'disconnecting' ||
+        kind === 'disconnected' ||
+        kind === 'error' ||
+        (kind === 'connecting' && before.kind !== 'connecting'))
+    ) {
+      this.firewallJob = this.enqueue(() =>
+        this.secure(this.policyFor(kind)).catch((error: unknown) =>
+          this.deps.log.error({ err: error, state: kind }, 'could not apply the firewall policy'),
+        ),
       );
     }
     if (changed) {
-
       this.deps.log.info({ state: next.state.kind, event: event.type, reason: next.reason }, 'tunnel state');
       this.deps.onState(next.state, next.reason);
     }
@@ -300,7 +337,7 @@ export class TunnelEngine {
         this.attemptToken++;
         return;
       case 'tear-down':
-        this.enqueue(async () => {
+        void this.enqueue(async () => {
           await this.attemptRunning;
           await this.tearDown();
           this.dispatch({ type: 'torn-down' });
@@ -312,11 +349,23 @@ export class TunnelEngine {
     }
   }
 
-  private enqueue(job: () => Promise<void>): void {
+  private enqueue(job: () => Promise<void>): Promise<void> {
     this.work = this.work
       .then(job)
       .catch((error: unknown) => this.deps.log.error({ err: error }, 'tunnel engine job failed'));
+    return this.work;
   }
+
+  /**
+   * Resolves once the firewall policy of the latest state change is in place. The helper publishes a
+   * state only after this, so a client that sees "connecting" or "disconnecting" knows traffic is
+   * already blocked.
+   */
+  firewallSettled(): Promise<void> {
+    return this.firewallJob;
+  }
+
+  private firewallJob: Promise<void> = Promise.resolve();
 
   private startAttempt(attempt: number, avoid: string[]): void {
     const token = ++this.attemptToken;
@@ -333,7 +382,7 @@ export class TunnelEngine {
           return;
         }
         this.dispatch({ type: 'attempt-succeeded', relay });
-        if (this.deps.settings().tunnel.mtu === null) this.enqueue(() => this.discoverPathMtu(token));
+        if (this.deps.settings().tunnel.mtu === null) void this.enqueue(() => this.discoverPathMtu(token));
       } catch (error) {
         await this.tearDown();
         if (error instanceof AttemptCancelled || token !== this.attemptToken) return;
@@ -425,6 +474,8 @@ export class TunnelEngine {
 
     const device = await deps.openDevice(deps.interfaceName);
     this.session.device = device;
+    this.lastBackend = device.backend;
+
     this.session.stopDeviceEvents = device.onEvent((event) => {
       if (event.type === 'lost' && this.model.kind === 'connected') {
         this.dispatch({
@@ -498,8 +549,16 @@ export class TunnelEngine {
       const answered = await this.ping(device.name, gateway, 1);
       if (answered) {
         const stats = await device.stats();
-        if (stats.lastHandshakeAgeMs !== null) return;
+        if (stats.lastHandshakeAgeMs !== null) {
+          // The other family's gateway too: an IPv6 path that does not work should be in the log.
+          for (const other of gateways.slice(1)) {
+            if (!(await this.ping(device.name, other, 1)))
+              this.deps.log.warn({ gateway: other }, 'no answer from this gateway through the tunnel');
+          }
+          return;
+        }
       }
+
       if (Date.now() >= deadline) {
         const stats = await device.stats().catch(() => undefined);
         const why =
