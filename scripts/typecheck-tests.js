@@ -5,7 +5,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const roots = ['packages', 'apps'].flatMap((top) => readdirSync(top).map((name) => join(top, name)));
-const testProjects = [...roots.map((dir) => join(dir, 'test')), 'e2e'].filter((dir) =>
+const testProjects = [...roots.map((dir) => join(dir, 'test')), 'e2e/bench/test'].filter((dir) =>
   existsSync(join(dir, 'tsconfig.json')),
 );
 for (const project of [...testProjects, 'packages/api/tsconfig.domain.json']) {

@@ -1,0 +1,78 @@
+// The bench's command line: --runs, --json, --iperf-seconds, --iperf-runs, --warmup, --help.
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  /** Timed runs per measurement and tool (connect, first byte). */
+  runs: number;
+  /** Untimed runs per tool before the timed ones. */
+  warmupRuns: number;
+  /** Length of each iperf3 test. */
+  iperfSeconds: number;
+  /** iperf3 tests per path and direction. */
+  iperfRuns: number;
+  /** Where the machine-readable results go. */
+  jsonPath: string;
+}
+
+export const DEFAULT_JSON_PATH = resolve(import.meta.dirname, '..', 'results', 'latest.json');
+
+export const USAGE = `usage: npm run bench -- [options]   (or: node e2e/bench/dist/main.js [options]; needs root)
+
+Measures Sluice against wg-quick (wireguard-go) in a network lab: time to connected, time to the first
+HTTP byte through the tunnel, and iperf3 throughput (also on the direct path).
+
+  --runs N            timed runs of each latency measurement and tool (default 10)
+  --warmup N          untimed runs before them (default 1)
+  --iperf-seconds S   length of each iperf3 test (default 5)
+  --iperf-runs N      iperf3 tests per path and direction (default 3)
+  --json PATH         results as JSON (default ${DEFAULT_JSON_PATH})
+  -h, --help          this text
+`;
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+function integer(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got ${text}`);
+  return value;
+}
+
+/** Parse argv (without node and the script); null means --help. */
+export function parseBenchOptions(argv: readonly string[], cwd = process.cwd()): BenchOptions | null {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        runs: { type: 'string' },
+        warmup: { type: 'string' },
+        'iperf-seconds': { type: 'string' },
+        'iperf-runs': { type: 'string' },
+        json: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help === true) return null;
+  const text = (name: string): string | undefined => {
+    const value = values[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const json = text('json');
+  return {
+    runs: integer('runs', text('runs'), 10, 1, 1000),
+    warmupRuns: integer('warmup', text('warmup'), 1, 0, 100),
+    iperfSeconds: integer('iperf-seconds', text('iperf-seconds'), 5, 1, 600),
+    iperfRuns: integer('iperf-runs', text('iperf-runs'), 3, 0, 100),
+    jsonPath: json === undefined ? DEFAULT_JSON_PATH : resolve(cwd, json),
+  };
+}

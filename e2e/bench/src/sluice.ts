@@ -1,0 +1,141 @@
+// Sluice under test: sluiced in the lab client (its socket, state and log in the lab directory, DNS through
+// the static-file backend), the lab relay imported from its wg-quick file, and timed Connect/Disconnect.
+import { type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HelperClient, pb } from '@sluice/api';
+import { HELPER_MAIN, type Lab, type LabRelay, waitFor } from '@sluice/netlab';
+import { waitTunnelGone } from './lab-checks.js';
+import { TunnelStateWatch } from './tunnel-events.js';
+
+export interface SluiceHelper {
+  client: HelperClient;
+  interfaceName: string;
+  logPath: string;
+  /** SIGTERM, then wait for the exit code (SIGKILL after 10 s). */
+  stop(): Promise<number | null>;
+}
+
+export interface SluiceConnect {
+  /** From just before the Connect RPC to the first `connected` event. */
+  connectedMs: number;
+  /** Date.now() just before the Connect RPC. */
+  connectCalledAt: number;
+  relay: string;
+  mtu: number | null;
+}
+
+const CONNECT_TIMEOUT_MS = 30_000;
+
+/** Start sluiced in the client and wait until it answers. */
+export async function startSluice(lab: Lab): Promise<SluiceHelper> {
+  const stateDir = join(lab.dir, 'bench-sluiced');
+  const socket = join(lab.dir, 'bench-sluiced.sock');
+  const logPath = join(lab.dir, 'logs', 'bench-sluiced.log');
+  const interfaceName = lab.plan.clientWgInterfaces.helper;
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  mkdirSync(join(lab.dir, 'logs'), { recursive: true, mode: 0o700 });
+  const log = openSync(logPath, 'a', 0o600);
+  let child: ChildProcess;
+  try {
+    child = lab.spawnInClient(
+      [
+        process.execPath,
+        HELPER_MAIN,
+        '--socket',
+        socket,
+        '--state-dir',
+        stateDir,
+        '--interface',
+        interfaceName,
+      ],
+      { env: { SLUICE_DNS_BACKEND: 'static' }, stdio: ['ignore', log, log] },
+    );
+  } finally {
+    closeSync(log);
+  }
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const client = new HelperClient({ socketPath: socket, deadlineMs: 10_000 });
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null)
+        throw new Error(
+          `sluiced exited with ${child.exitCode}: ${readFileSync(logPath, 'utf8').slice(-2000)}`,
+        );
+      return client.diagnostics.getVersion({}).then(
+        () => true,
+        () => false,
+      );
+    },
+    { what: 'sluiced to answer', timeoutMs: 20_000, intervalMs: 50 },
+  );
+  return {
+    client,
+    interfaceName,
+    logPath,
+    stop: async () => {
+      client.close();
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/** Import the relay's wg-quick file (relays and the identity), replacing whatever list there was. */
+export async function importRelay(client: HelperClient, relay: LabRelay): Promise<void> {
+  const reply = await client.relays.importRelays({
+    files: [
+      {
+        name: `${relay.hostname}.conf`,
+        content: readFileSync(relay.confPath, 'utf8'),
+        format: pb.ImportFile_Format.FORMAT_WG_QUICK,
+      },
+    ],
+    replace: true,
+  });
+  if (reply.relaysImported !== 1) throw new Error(`imported ${reply.relaysImported} relays, expected 1`);
+}
+
+/** Connect and time it to the first `connected` event (subscribed before the call). */
+export async function connectSluice(helper: SluiceHelper): Promise<SluiceConnect> {
+  const watch = await TunnelStateWatch.open(helper.client);
+  try {
+    const initial = watch.initialState?.state?.$case;
+    if (initial !== 'disconnected') throw new Error(`Sluice is ${initial ?? 'in no state'} before Connect`);
+    const connectCalledAt = Date.now();
+    const started = performance.now();
+    const reply = await helper.client.tunnel.connect({});
+    if (!reply.stateChanged) throw new Error('Connect did not change the state');
+    const connected = await watch.next('connected', ['connecting'], CONNECT_TIMEOUT_MS);
+    const inner = connected.state.state;
+    if (inner?.$case !== 'connected') throw new Error('not connected');
+    return {
+      connectedMs: connected.at - started,
+      connectCalledAt,
+      relay: inner.value.relay?.hostname ?? '',
+      mtu: inner.value.tunnel?.mtu ?? null,
+    };
+  } finally {
+    watch.close();
+  }
+}
+
+/** Disconnect, wait for `disconnected` and for the interface and its UAPI socket to be gone. */
+export async function disconnectSluice(lab: Lab, helper: SluiceHelper): Promise<number> {
+  const watch = await TunnelStateWatch.open(helper.client);
+  try {
+    const started = performance.now();
+    await helper.client.tunnel.disconnect({});
+    if (watch.initialState?.state?.$case !== 'disconnected')
+      await watch.next('disconnected', ['connected', 'connecting', 'disconnecting'], CONNECT_TIMEOUT_MS);
+    await waitTunnelGone(lab, helper.interfaceName);
+    return performance.now() - started;
+  } finally {
+    watch.close();
+  }
+}

@@ -1,0 +1,87 @@
+// The pure text parts: table layout, the wg-quick file without DNS, `wg show dump` parsing, options.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_JSON_PATH, parseBenchOptions, UsageError } from '../src/options.js';
+import { renderTable } from '../src/table.js';
+import { parseWgDump } from '../src/tunnel-facts.js';
+import { withoutDnsLines } from '../src/wg-quick.js';
+
+describe('renderTable', () => {
+  it('pads columns to the widest cell, the first left and the rest right', () => {
+    const text = renderTable({
+      headers: ['', 'Sluice', 'wg-quick'],
+      rows: [
+        ['Time to connected', '112.6', '28.3'],
+        ['Upload', '976.7', '1412.6'],
+      ],
+    });
+    expect(text.split('\n')).toEqual([
+      '                   Sluice  wg-quick',
+      '-----------------  ------  --------',
+      'Time to connected   112.6      28.3',
+      'Upload              976.7    1412.6',
+    ]);
+  });
+
+  it('refuses rows of the wrong width', () => {
+    expect(() => renderTable({ headers: ['a', 'b'], rows: [['1']] })).toThrow(RangeError);
+  });
+});
+
+describe('withoutDnsLines', () => {
+  it('drops DNS lines and keeps everything else as it was', () => {
+    const conf =
+      '[Interface]\nPrivateKey = k\nAddress = 10.64.0.2/32\nDNS = 10.64.0.1, fc00:bbbb::1\n\n[Peer]\nPublicKey = p\n';
+    const { text, removed } = withoutDnsLines(conf);
+    expect(text).toBe('[Interface]\nPrivateKey = k\nAddress = 10.64.0.2/32\n\n[Peer]\nPublicKey = p\n');
+    expect(removed).toEqual(['DNS = 10.64.0.1, fc00:bbbb::1']);
+  });
+});
+
+describe('parseWgDump', () => {
+  it('reads the interface line and the peers', () => {
+    const dump =
+      'priv\tpub\t50005\t0x534c\n' +
+      'peerkey\t(none)\t203.0.113.2:51820\t0.0.0.0/0,::/0\t1795310156\t1234\t5678\t25\n';
+    expect(parseWgDump(dump)).toEqual({
+      listenPort: 50005,
+      fwmark: '0x534c',
+      peers: [
+        { endpoint: '203.0.113.2:51820', allowedIps: ['0.0.0.0/0', '::/0'], persistentKeepaliveSeconds: 25 },
+      ],
+    });
+    const bare = parseWgDump('priv\tpub\t45836\toff\npeerkey\t(none)\t(none)\t(none)\t0\t0\t0\toff\n');
+    expect(bare.fwmark).toBeNull();
+    expect(bare.peers[0]).toEqual({ endpoint: null, allowedIps: [], persistentKeepaliveSeconds: null });
+  });
+
+  it('refuses what is not a dump', () => {
+    expect(() => parseWgDump('Unable to access interface: No such device')).toThrow(/4 fields/);
+  });
+});
+
+describe('parseBenchOptions', () => {
+  it('has defaults: 10 runs, 1 warm-up, 5 s iperf3 tests, 3 tests each, the results file in e2e/bench/results', () => {
+    expect(parseBenchOptions([])).toEqual({
+      runs: 10,
+      warmupRuns: 1,
+      iperfSeconds: 5,
+      iperfRuns: 3,
+      jsonPath: DEFAULT_JSON_PATH,
+    });
+    expect(DEFAULT_JSON_PATH.endsWith('/e2e/bench/results/latest.json')).toBe(true);
+  });
+
+  it('reads the flags; --json is relative to the working directory', () => {
+    expect(parseBenchOptions(['--runs', '12', '--json', 'out/b.json'], '/tmp/x')).toMatchObject({
+      runs: 12,
+      jsonPath: '/tmp/x/out/b.json',
+    });
+    expect(parseBenchOptions(['--help'])).toBeNull();
+  });
+
+  it('refuses bad values and unknown flags', () => {
+    expect(() => parseBenchOptions(['--runs', '0'])).toThrow(UsageError);
+    expect(() => parseBenchOptions(['--runs', 'ten'])).toThrow(/--runs must be an integer/);
+    expect(() => parseBenchOptions(['--fast'])).toThrow(UsageError);
+  });
+});
