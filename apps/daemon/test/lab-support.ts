@@ -1,7 +1,7 @@
 // The real helper inside a lab's client namespace (the only place a helper with real system calls may
 // run), with a client on its socket and the lab's relays one call away.
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HelperClient, pb } from '@sluice/api';
 import type { Lab } from '@sluice/netlab';
@@ -89,8 +89,11 @@ export async function startLabHelper(
     },
     kill: async () => {
       client.close();
-      child.kill('SIGKILL');
+      // SIGKILL cannot be forwarded by the lab's launcher: kill every process of this helper (the
+      // launcher and sluiced itself, found by their unique socket argument), as a crash would.
+      for (const pid of processesWithArgument(socket)) process.kill(pid, 'SIGKILL');
       await exited;
+      await until(() => processesWithArgument(socket).length === 0, 'the helper to be gone');
     },
   };
 }
@@ -156,4 +159,19 @@ export async function clientNetworkState(lab: Lab): Promise<Record<string, strin
     resolvConf: readFileSync(lab.resolvConfPath, 'utf8'),
     firewall: (await lab.exec('client', ['nft', 'list', 'ruleset'])).stdout,
   };
+}
+
+/** Pids whose command line contains `argument` as a whole argument. */
+export function processesWithArgument(argument: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (args.includes(argument)) pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
 }

@@ -139,5 +139,6 @@ export function ruleHits(text: string): Map<string, number> {
 
 /** Every rule tag in a ruleset we generate. */
 export function ruleTags(ruleset: string): string[] {
-  return [...ruleset.matchAll(/ comment "([^"]+)"$/gm)].map((match) => match[1] ?? '');
+  return [...ruleset.matchAll(/ counter .* comment "([^"]+)"$/gm)].map((match) => match[1] ?? '');
+
 }
