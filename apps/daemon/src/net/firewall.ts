@@ -140,5 +140,4 @@ export function ruleHits(text: string): Map<string, number> {
 /** Every rule tag in a ruleset we generate. */
 export function ruleTags(ruleset: string): string[] {
   return [...ruleset.matchAll(/ counter .* comment "([^"]+)"$/gm)].map((match) => match[1] ?? '');
-
 }
