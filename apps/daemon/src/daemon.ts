@@ -189,9 +189,17 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
     },
   });
   await engine.recover();
-  // Now the engine's own view: open when nothing is wanted, blocked otherwise.
-  await engine.refreshFirewall();
-  await publishState(engine.state, 'helper started');
+  // Now the engine's own view. When the tunnel is wanted, go straight to connecting (which blocks):
+  // applying the idle policy first would open the firewall for a moment with the routes already
+  // direct, which is exactly a leak. Otherwise open up (or stay blocked under lockdown).
+  const connectAtStart = settings.settings.autoConnect || targetSecured;
+  if (connectAtStart) {
+    log.info({ autoConnect: settings.settings.autoConnect, targetSecured }, 'connecting at start');
+    engine.connect();
+  } else {
+    await engine.refreshFirewall();
+    await publishState(engine.state, 'helper started');
+  }
 
   const context: DaemonContext = {
     config,
@@ -280,10 +288,6 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
     'listening',
   );
 
-  if (settings.settings.autoConnect || targetSecured) {
-    log.info({ autoConnect: settings.settings.autoConnect, targetSecured }, 'connecting at start');
-    engine.connect();
-  }
 
   let stopping: Promise<void> | undefined;
   return {

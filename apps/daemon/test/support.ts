@@ -10,6 +10,8 @@ import { startDaemon, type RunningDaemon } from '../src/daemon.js';
 import { RotatingFile } from '../src/log.js';
 import type { DnsBackend } from '../src/net/dns/index.js';
 import { RecordingRunner, type Runner } from '../src/net/exec.js';
+import type { Firewall } from '../src/net/firewall.js';
+
 import type { FaultHook } from '../src/settings/store.js';
 
 export interface TestDaemon {
@@ -52,7 +54,7 @@ export class MemoryDns implements DnsBackend {
  */
 export async function startTestDaemon(
   dir: string,
-  options: { settingsFaultHook?: FaultHook; runner?: Runner; dns?: DnsBackend } = {},
+  options: { settingsFaultHook?: FaultHook; runner?: Runner; dns?: DnsBackend; firewall?: Firewall } = {},
 ): Promise<TestDaemon> {
   const stateDir = join(dir, 'state');
   const socketPath = join(dir, 'run', 'daemon.sock');
@@ -79,7 +81,7 @@ export async function startTestDaemon(
     socketGroup: 'no-such-group',
     runner: options.runner ?? new RecordingRunner(),
     dns: options.dns ?? new MemoryDns(),
-    firewall: null,
+    firewall: options.firewall ?? null,
 
     ...(options.settingsFaultHook ? { settingsFaultHook: options.settingsFaultHook } : {}),
   });

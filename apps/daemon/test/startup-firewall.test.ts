@@ -1,0 +1,83 @@
+// The order of firewall policies at start-up, against a simulated nftables: a helper that comes back
+// while the tunnel is wanted must never open the firewall on its way to connecting.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RecordingRunner } from '../src/net/exec.js';
+import { Firewall } from '../src/net/firewall.js';
+import { makeTempDir, startTestDaemon, until, type TestDaemon } from './support.js';
+
+/** nft as far as the firewall uses it: `-f -` replaces the table, `list table` shows it. */
+function simulatedNft(): { runner: RecordingRunner; applied: string[] } {
+  let table: string | undefined;
+  const applied: string[] = [];
+  const runner = new RecordingRunner((argv) => {
+    if (argv[0] !== 'nft') return {};
+    if (argv[1] === 'list')
+      return table === undefined ? { code: 1, stderr: 'No such file or directory' } : { stdout: table };
+    return {};
+  });
+  const run = runner.run.bind(runner);
+  runner.run = async (argv, options) => {
+    const result = await run(argv, options);
+    if (argv[0] === 'nft' && argv[1] === '-f' && options?.input !== undefined) {
+      const body = options.input.slice(options.input.lastIndexOf('table inet sluice'));
+      const kind = /comment "sluice (\w+)"/.exec(body)?.[1] ?? 'none';
+      applied.push(kind);
+      table = kind === 'none' ? undefined : body;
+    }
+    return result;
+  };
+  return { runner, applied };
+}
+
+let temp: Awaited<ReturnType<typeof makeTempDir>>;
+let helper: TestDaemon | undefined;
+beforeEach(async () => {
+  temp = await makeTempDir();
+});
+afterEach(async () => {
+  await helper?.stop();
+  helper = undefined;
+  await temp.cleanup();
+});
+
+describe('firewall at start-up', () => {
+  it('with the tunnel wanted (saved target state), blocks first and never opens on the way', async () => {
+    await mkdir(join(temp.dir, 'state'), { recursive: true });
+    await writeFile(join(temp.dir, 'state', 'target-state.json'), '{"secured":true}\n');
+    const { runner, applied } = simulatedNft();
+    helper = await startTestDaemon(temp.dir, { runner, firewall: new Firewall(runner) });
+    // No relays: the attempt ends in a blocking error, which is where the sequence settles.
+    await until(
+      async () => (await helper?.client.tunnel.getTunnelState({}))?.state?.state?.$case === 'error',
+      'the error state',
+    );
+    expect(applied[0]).toBe('blocked');
+    expect(applied).not.toContain('none');
+    expect((await helper.client.tunnel.getTunnelState({})).state?.lockedDown).toBe(true);
+  });
+
+  it('with nothing wanted, opens up (no table)', async () => {
+    const { runner, applied } = simulatedNft();
+    helper = await startTestDaemon(temp.dir, { runner, firewall: new Firewall(runner) });
+    expect(applied).toEqual(['none']);
+    expect((await helper.client.tunnel.getTunnelState({})).state?.lockedDown).toBe(false);
+  });
+
+  it('under lockdown, blocks while disconnected and keeps blocking after stop', async () => {
+    await mkdir(join(temp.dir, 'state'), { recursive: true });
+    await writeFile(
+      join(temp.dir, 'state', 'settings.json'),
+      '{"version":1,"settings":{"lockdownMode":true}}\n',
+    );
+    const { runner, applied } = simulatedNft();
+    helper = await startTestDaemon(temp.dir, { runner, firewall: new Firewall(runner) });
+    expect(applied).toEqual(['blocked', 'blocked']);
+    const { state } = await helper.client.tunnel.getTunnelState({});
+    expect(state).toMatchObject({ lockedDown: true, state: { $case: 'disconnected' } });
+    await helper.stop();
+    helper = undefined;
+    expect(applied.at(-1)).toBe('blocked');
+  });
+});
