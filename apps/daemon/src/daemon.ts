@@ -288,7 +288,6 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
     'listening',
   );
 
-
   let stopping: Promise<void> | undefined;
   return {
     context,
