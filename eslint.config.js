@@ -40,7 +40,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.mjs'],
+
     ...tseslint.configs.disableTypeChecked,
   },
 );

@@ -15,6 +15,7 @@ declare -A NEEDED=(
   [nsenter]=util-linux
   [mount]=mount
   [sysctl]=procps
+  [desktop-file-validate]=desktop-file-utils
 )
 if [ "${SLUICE_NEED_CHROMIUM:-0}" = 1 ]; then NEEDED[chromium]=chromium; fi
 

@@ -1,87 +1,22 @@
 // Pure formatting of helper replies: the documented JSON (DESIGN.md "Contracts") and short human text.
 import type { pb } from '@sluice/api';
-import { describeLocation, settingsFromPb, type SluiceSettings } from '@sluice/api/domain';
+import {
+  describeLocation,
+  formatBytes,
+  settingsFromPb,
+  tunnelStatusFromPb,
+  type SluiceSettings,
+  type TunnelStatus,
+} from '@sluice/api/domain';
 
-export type StateName = 'disconnected' | 'connecting' | 'connected' | 'disconnecting' | 'error';
+export type StatusJson = TunnelStatus;
 
-export interface StatusJson {
-  state: StateName;
-  lockedDown: boolean;
-  relay?: { hostname: string; country: string; city: string; endpoint: string };
-  tunnel?: {
-    interface: string;
-    mtu: number;
-    rxBytes: number;
-    txBytes: number;
-    lastHandshakeAgeMs: number | null;
-  };
-  error?: { cause: string; message: string; blocking: boolean };
-}
-
-const CAUSE_NAMES: Record<number, string> = {
-  1: 'no-relay',
-  2: 'no-identity',
-  3: 'tunnel-setup',
-  4: 'firewall',
-  5: 'dns',
-  6: 'routing',
-  7: 'split-tunnel',
-  8: 'internal',
-};
-
-function relayJson(relay: pb.RelayEndpoint | undefined): StatusJson['relay'] {
-  if (!relay) return undefined;
-  return { hostname: relay.hostname, country: relay.country, city: relay.city, endpoint: relay.endpoint };
-}
-
+/** The documented `status --json` object. */
 export function statusJson(state: pb.TunnelState | undefined): StatusJson {
-  const lockedDown = state?.lockedDown ?? false;
-  const s = state?.state;
-  switch (s?.$case) {
-    case 'connecting':
-      return { state: 'connecting', lockedDown, relay: relayJson(s.value.relay) };
-    case 'connected': {
-      const info = s.value.tunnel;
-      return {
-        state: 'connected',
-        lockedDown,
-        relay: relayJson(s.value.relay),
-        tunnel: info && {
-          interface: info.interface,
-          mtu: info.mtu,
-          rxBytes: info.stats?.rxBytes ?? 0,
-          txBytes: info.stats?.txBytes ?? 0,
-          lastHandshakeAgeMs: info.stats?.lastHandshakeAgeMs ?? null,
-        },
-      };
-    }
-    case 'disconnecting':
-      return { state: 'disconnecting', lockedDown };
-    case 'error':
-      return {
-        state: 'error',
-        lockedDown,
-        error: {
-          cause: CAUSE_NAMES[s.value.cause] ?? 'unknown',
-          message: s.value.message,
-          blocking: s.value.blocking,
-        },
-      };
-    default:
-      return { state: 'disconnected', lockedDown };
-  }
+  return tunnelStatusFromPb(state);
 }
 
-function bytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = n;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
+const bytes = formatBytes;
 
 export function statusText(state: pb.TunnelState | undefined): string {
   const json = statusJson(state);

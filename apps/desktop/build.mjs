@@ -1,0 +1,120 @@
+// Builds the desktop app into apps/desktop/dist: Electron main and the sandboxed preload (esbuild, one
+// CommonJS file each), the renderer (vite), the helper bundled into one file that the packaged app
+// runs as a systemd service, and the icons main loads. Usage: node build.mjs
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build as esbuild } from 'esbuild';
+
+const appDir = dirname(fileURLToPath(import.meta.url));
+const repoRoot = join(appDir, '..', '..');
+const dist = join(appDir, 'dist');
+
+function say(message) {
+  process.stdout.write(`build: ${message}\n`);
+}
+
+function fail(message) {
+  process.stderr.write(`build: ${message}\n`);
+  process.exit(1);
+}
+
+/** esbuild options shared by every Node-side bundle. */
+const nodeBundle = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  // Electron 39 ships Node 22 and the build machines run Node 20: code for 20 runs on both.
+  target: 'node20',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+async function buildMain() {
+  rmSync(join(dist, 'main'), { recursive: true, force: true });
+  await esbuild({
+    ...nodeBundle,
+    entryPoints: [join(appDir, 'src/main/main.ts')],
+    outfile: join(dist, 'main/main.cjs'),
+    external: ['electron'],
+  });
+  say('main -> dist/main/main.cjs');
+}
+
+async function buildPreload() {
+  rmSync(join(dist, 'preload'), { recursive: true, force: true });
+  const outfile = join(dist, 'preload/preload.cjs');
+  await esbuild({
+    ...nodeBundle,
+    entryPoints: [join(appDir, 'src/preload/preload.ts')],
+    outfile,
+    external: ['electron'],
+  });
+  // A sandboxed preload can require 'electron' and nothing else from disk: catch a stray import here,
+  // not as a blank window at run time.
+  const required = [...readFileSync(outfile, 'utf8').matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)].map(
+    (m) => m[1],
+  );
+  const foreign = required.filter((name) => name !== 'electron');
+  if (foreign.length > 0)
+    fail(`the preload requires ${foreign.join(', ')}; a sandboxed preload may only require electron`);
+  say('preload -> dist/preload/preload.cjs');
+}
+
+async function buildRenderer() {
+  const configFile = join(appDir, 'src/renderer/vite.config.ts');
+  if (!existsSync(configFile)) {
+    say(`renderer skipped: ${relative(repoRoot, configFile)} does not exist yet`);
+    return;
+  }
+  const { build: viteBuild } = await import('vite');
+  const outDir = join(dist, 'renderer');
+  await viteBuild({
+    configFile,
+    logLevel: 'warn',
+    // Main loads dist/renderer/index.html over file://, so asset URLs must be relative.
+    base: './',
+    build: { outDir, emptyOutDir: true },
+  });
+  const index = join(outDir, 'index.html');
+  if (!existsSync(index)) fail(`vite finished but ${relative(repoRoot, index)} is missing`);
+  const html = readFileSync(index, 'utf8');
+  if (/(?:src|href)="\/(?!\/)/.test(html))
+    fail('dist/renderer/index.html has root-relative URLs, which file:// cannot load');
+  say('renderer -> dist/renderer');
+}
+
+async function buildHelper() {
+  const entry = join(repoRoot, 'apps/daemon/dist/main.js');
+  if (!existsSync(entry)) fail(`${relative(repoRoot, entry)} is missing: build the workspace first (tsc -b)`);
+  rmSync(join(dist, 'helper'), { recursive: true, force: true });
+  const outfile = join(dist, 'helper/sluiced.cjs');
+  await esbuild({ ...nodeBundle, entryPoints: [entry], outfile });
+  // The bundle must start on its own: it is all the packaged app ships of the helper.
+  const run = spawnSync(process.execPath, [outfile, '--help'], { encoding: 'utf8', timeout: 30_000 });
+  if (run.status !== 0 || !run.stdout.includes('sluiced')) {
+    fail(`the bundled helper does not start: exit ${run.status}\n${run.stdout}${run.stderr}`);
+  }
+  say('helper -> dist/helper/sluiced.cjs (runs: --help ok)');
+}
+
+function copyIcons() {
+  const source = join(repoRoot, 'assets/icons');
+  const target = join(dist, 'icons');
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(join(target, 'tray'), { recursive: true });
+  for (const name of readdirSync(join(source, 'tray')).filter((n) => n.endsWith('.png'))) {
+    copyFileSync(join(source, 'tray', name), join(target, 'tray', name));
+  }
+  copyFileSync(join(source, 'app/512x512.png'), join(target, 'app.png'));
+  say('icons -> dist/icons');
+}
+
+await buildMain();
+await buildPreload();
+copyIcons();
+await buildRenderer();
+await buildHelper();
+say('done');
