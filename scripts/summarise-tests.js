@@ -6,7 +6,10 @@ const total = { passed: 0, failed: 0, skipped: 0 };
 for (const file of process.argv.slice(2)) {
   if (!existsSync(file)) continue;
   // Colour codes (ESC [ ... m) would break the line patterns.
-  const text = readFileSync(file, 'utf8').replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
+  const text = readFileSync(file, 'utf8').replace(
+    new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'),
+    '',
+  );
 
   const vitest = [...text.matchAll(/^(\d+) passed, (\d+) failed, (\d+) skipped$/gm)].at(-1);
   if (vitest) {
