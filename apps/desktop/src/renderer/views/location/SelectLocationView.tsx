@@ -170,7 +170,8 @@ export function SelectLocationView({ latency = noLatencyMeasured }: { latency?: 
           <LocationRow
             level="country"
             name="Any location"
-            description="The helper picks a relay"
+            description="Best available"
+
             inactive={false}
             selected={anySelected}
             onPick={() => pickLocation({})}
