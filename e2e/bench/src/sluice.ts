@@ -1,8 +1,6 @@
 // Sluice under test: sluiced in the lab client (its socket, state and log in the lab directory, DNS through
 // the static-file backend), the lab relay imported from its wg-quick file, and timed Connect/Disconnect.
-import { type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { HelperClient, pb } from '@sluice/api';
 import { HELPER_MAIN, type Lab, type LabRelay, waitFor } from '@sluice/netlab';
 import { waitTunnelGone } from './lab-checks.js';
@@ -27,58 +25,27 @@ export interface SluiceConnect {
 
 const CONNECT_TIMEOUT_MS = 30_000;
 
-/** Start sluiced in the client and wait until it answers. */
+/** Start sluiced in the client (netlab's lab.startHelper) and wait until it answers gRPC. */
 export async function startSluice(lab: Lab): Promise<SluiceHelper> {
-  const stateDir = join(lab.dir, 'bench-sluiced');
-  const socket = join(lab.dir, 'bench-sluiced.sock');
-  const logPath = join(lab.dir, 'logs', 'bench-sluiced.log');
-  const interfaceName = lab.plan.clientWgInterfaces.helper;
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  mkdirSync(join(lab.dir, 'logs'), { recursive: true, mode: 0o700 });
-  const log = openSync(logPath, 'a', 0o600);
-  let child: ChildProcess;
-  try {
-    child = lab.spawnInClient(
-      [
-        process.execPath,
-        HELPER_MAIN,
-        '--socket',
-        socket,
-        '--state-dir',
-        stateDir,
-        '--interface',
-        interfaceName,
-      ],
-      { env: { SLUICE_DNS_BACKEND: 'static' }, stdio: ['ignore', log, log] },
-    );
-  } finally {
-    closeSync(log);
-  }
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const client = new HelperClient({ socketPath: socket, deadlineMs: 10_000 });
+  const helper = await lab.startHelper({ id: 'bench', main: HELPER_MAIN });
+  const client = new HelperClient({ socketPath: helper.socket, deadlineMs: 10_000 });
   await waitFor(
-    async () => {
-      if (child.exitCode !== null)
-        throw new Error(
-          `sluiced exited with ${child.exitCode}: ${readFileSync(logPath, 'utf8').slice(-2000)}`,
-        );
-      return client.diagnostics.getVersion({}).then(
+    () =>
+      client.diagnostics.getVersion({}).then(
         () => true,
         () => false,
-      );
-    },
+      ),
     { what: 'sluiced to answer', timeoutMs: 20_000, intervalMs: 50 },
   );
   return {
     client,
-    interfaceName,
-    logPath,
+    interfaceName: helper.interfaceName,
+    logPath: helper.logPath,
     stop: async () => {
       client.close();
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const timer = setTimeout(() => void helper.kill(), 10_000);
       try {
-        return await exited;
+        return await helper.stop();
       } finally {
         clearTimeout(timer);
       }

@@ -31,3 +31,4 @@ export {
 } from './teardown.js';
 export { LAB_ROOT, labDir, readState, listLabDirs, type LabState } from './state.js';
 export type { DnsLogRecord } from './servers/types.js';
+export type { HelperOptions, LabHelper } from './helper.js';

@@ -33,6 +33,7 @@ import {
   switchUplinkBatch,
 } from './config.js';
 import { inNetns, run, start, type RunOptions, type RunResult } from './exec.js';
+import { startHelper as startLabHelper, type HelperOptions, type LabHelper } from './helper.js';
 import { generateKeyPair, type KeyPair } from './keys.js';
 import { registerLive, unregisterLive, type Teardownable } from './live.js';
 import {
@@ -184,7 +185,8 @@ export class Lab implements Teardownable {
       lab = new Lab(plan, keys, log);
       registerLive(lab);
       await lab.build();
-      if (options.helper) await lab.startHelper(options.helper === true ? HELPER_MAIN : options.helper.path);
+      if (options.helper)
+        await lab.startRecordedHelper(options.helper === true ? HELPER_MAIN : options.helper.path);
       if (options.detached) {
         lab.updateState((s) => ({ ...s, detached: true }));
         unregisterLive(lab);
@@ -540,45 +542,17 @@ export class Lab implements Teardownable {
     return this.state?.helper;
   }
 
-  private async startHelper(path: string): Promise<void> {
+  /** Start sluiced in the client (socket, state and log in the lab directory); see helper.ts. */
+  startHelper(options: Omit<HelperOptions, 'main'> & { main?: string } = {}): Promise<LabHelper> {
+    return startLabHelper(this, { main: HELPER_MAIN, ...options });
+  }
+
+  /** The helper `up({ helper })` starts, recorded so `netlab shell` finds it. */
+  private async startRecordedHelper(path: string): Promise<void> {
     if (!existsSync(path)) throw new Error(`the helper ${path} does not exist (build apps/daemon first)`);
-    const helper = {
-      socket: join(this.dir, 'sluiced.sock'),
-      stateDir: join(this.dir, 'helper'),
-      interface: this.plan.clientWgInterfaces.helper,
-    };
-    mkdirSync(helper.stateDir, { recursive: true, mode: 0o700 });
-    const logFd = openSync(join(this.dir, 'logs', 'sluiced.log'), 'a', 0o600);
-    let child: ChildProcess;
-    try {
-      child = this.spawnInClient(
-        [
-          process.execPath,
-          path,
-          '--socket',
-          helper.socket,
-          '--state-dir',
-          helper.stateDir,
-          '--interface',
-          helper.interface,
-        ],
-        {
-          env: { SLUICE_RESOLV_CONF: this.resolvConfPath, SLUICE_DNS_BACKEND: 'static' },
-          stdio: ['ignore', logFd, logFd],
-          detached: true,
-        },
-      );
-    } finally {
-      closeSync(logFd);
-    }
-    child.unref();
-    await waitFor(
-      () => {
-        if (child.exitCode !== null) throw new Error(`sluiced exited with ${child.exitCode}`);
-        return existsSync(helper.socket);
-      },
-      { what: 'sluiced to listen', timeoutMs: 20_000 },
-    );
+    const started = await this.startHelper({ id: 'sluiced', main: path, detached: true });
+
+    const helper = { socket: started.socket, stateDir: started.stateDir, interface: started.interfaceName };
     this.updateState((s) => ({ ...s, helper }));
   }
 

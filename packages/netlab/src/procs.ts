@@ -67,3 +67,18 @@ export function signalPids(pids: readonly number[], signal: NodeJS.Signals): voi
     }
   }
 }
+
+/** Pids whose command line has `argument` as one whole argument (e.g. a unique socket path). */
+export function pidsWithArgument(argument: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(argument))
+        pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
