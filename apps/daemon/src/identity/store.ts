@@ -1,9 +1,9 @@
 // The device identity on disk: <state-dir>/identity.json, mode 0600, written atomically. Holds the one
 // secret of the helper (the WireGuard private key); everything public about it is handed out as a
 // PublicIdentity, and the private key only through privateKeyForDevice().
-import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
+import { chmod, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { moveAside, removeStaleTempFiles, writeFileAtomic, type FaultHook } from '../util/atomic-file.js';
+import { loadFile, writeFileAtomic, type FaultHook } from '../util/atomic-file.js';
 import { validateInterfaceAddresses } from './addresses.js';
 import { generateKeyPair, publicKeyFromPrivate, validatePrivateKey } from './keys.js';
 
@@ -105,31 +105,22 @@ export class IdentityStore {
 
   /** Read the identity, generating one on first start and replacing an unusable file (kept aside). */
   async load(): Promise<IdentityLoadResult> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    await removeStaleTempFiles(this.path);
-    let text: string | undefined;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-    if (text === undefined) {
-      await this.#write(this.#fresh([]));
-      return { identity: this.current(), created: true };
-    }
-    try {
-      const stored = parseIdentityFile(text);
+    const loaded = await loadFile(this.path, parseIdentityFile);
+    if (loaded.kind === 'loaded') {
       // Someone loosened the mode (restore from a backup, an editor): the key must stay root-only.
       if (((await stat(this.path)).mode & 0o077) !== 0) await chmod(this.path, 0o600);
-      this.#stored = stored;
+      this.#stored = loaded.value;
       return { identity: this.current(), created: false };
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      const movedTo = await moveAside(this.path);
-      await chmod(movedTo, 0o600);
-      await this.#write(this.#fresh([]));
-      return { identity: this.current(), created: false, recovered: { movedTo, reason } };
     }
+    await this.#write(this.#fresh([]));
+    if (loaded.kind === 'missing') return { identity: this.current(), created: true };
+    // The kept copy still holds a private key.
+    await chmod(loaded.movedTo, 0o600);
+    return {
+      identity: this.current(),
+      created: false,
+      recovered: { movedTo: loaded.movedTo, reason: loaded.reason },
+    };
   }
 
   /** The public half of the loaded identity. */

@@ -1,9 +1,8 @@
 // The relay list on disk: <state-dir>/relays.json in Sluice's relay-list format, written atomically, a
 // file that cannot be read moved aside (relays.json.corrupt-<timestamp>) and reported, never overwritten.
-import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { emptyRelayList, type RelayList } from '@sluice/api/domain';
-import { moveAside, removeStaleTempFiles, writeFileAtomic, type FaultHook } from '../util/atomic-file.js';
+import { loadFile, writeFileAtomic, type FaultHook } from '../util/atomic-file.js';
 import { formatProblem, RelayImportError } from './import-error.js';
 import { parseJsonText } from './json-text.js';
 import { readSluiceRelayList, type PresharedKeys } from './sluice-json.js';
@@ -29,23 +28,11 @@ export class RelayListStore {
 
   /** The stored list; an empty one when there is no file or it was unusable (see `recovered`). */
   async load(): Promise<RelayListLoadResult> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    await removeStaleTempFiles(this.path);
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-        return { list: emptyRelayList(), presharedKeys: {} };
-      throw error;
-    }
-    try {
-      return parseRelayListFile(text);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      const movedTo = await moveAside(this.path);
-      return { list: emptyRelayList(), presharedKeys: {}, recovered: { movedTo, reason } };
-    }
+    const loaded = await loadFile(this.path, parseRelayListFile);
+    if (loaded.kind === 'loaded') return loaded.value;
+    const empty = { list: emptyRelayList(), presharedKeys: {} };
+    if (loaded.kind === 'missing') return empty;
+    return { ...empty, recovered: { movedTo: loaded.movedTo, reason: loaded.reason } };
   }
 
   /** Mode 0600: the file may hold pre-shared keys. */

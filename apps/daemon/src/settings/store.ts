@@ -1,11 +1,10 @@
 // The settings file on disk. Writes are atomic (temp file, fsync, rename, fsync of the directory), so a
 // crash leaves the old file or the new one, never a torn one. A file that cannot be read is moved aside
 // (settings.json.corrupt-<timestamp>) and never overwritten.
-import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultSettings, settingsSchema, type SluiceSettings } from '@sluice/api/domain';
 import { checkSettings } from './changes.js';
-import { moveAside, removeStaleTempFiles, writeFileAtomic, type FaultHook } from '../util/atomic-file.js';
+import { loadFile, writeFileAtomic, type FaultHook } from '../util/atomic-file.js';
 import { CURRENT_SETTINGS_VERSION, migrate, type RawSettings } from './migrations.js';
 
 export type { FaultHook } from '../util/atomic-file.js';
@@ -29,22 +28,10 @@ export class SettingsStore {
   }
 
   async load(): Promise<LoadResult> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    await removeStaleTempFiles(this.path);
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { settings: defaultSettings() };
-      throw error;
-    }
-    try {
-      return { settings: parseSettingsFile(text) };
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      const movedTo = await moveAside(this.path);
-      return { settings: defaultSettings(), recovered: { movedTo, reason } };
-    }
+    const loaded = await loadFile(this.path, parseSettingsFile);
+    if (loaded.kind === 'loaded') return { settings: loaded.value };
+    if (loaded.kind === 'missing') return { settings: defaultSettings() };
+    return { settings: defaultSettings(), recovered: { movedTo: loaded.movedTo, reason: loaded.reason } };
   }
 
   async save(settings: SluiceSettings): Promise<void> {

@@ -2,7 +2,7 @@
 // directory. A crash leaves the old content or the new, never a mix. Temp files of a dead writer are
 // recognisable by their prefix and removed on the next start.
 import { constants } from 'node:fs';
-import { lstat, open, readdir, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Test seam: called at named points of a write so a test can crash the process there. */
@@ -68,5 +68,34 @@ export async function moveAside(path: string): Promise<string> {
     await rename(path, target);
     await fsyncDir(dirname(path));
     return target;
+  }
+}
+
+export type FileLoad<T> =
+  | { kind: 'missing' }
+  | { kind: 'loaded'; value: T }
+  /** The file could not be used; it was kept at `movedTo` and never overwritten. */
+  | { kind: 'recovered'; movedTo: string; reason: string };
+
+/**
+ * Load a file written by writeFileAtomic: make its directory (0700), remove temp files a dead writer
+ * left, read and `parse` it. A file that does not parse is moved aside (moveAside) and reported, so the
+ * caller can start on defaults without ever overwriting what the user had.
+ */
+export async function loadFile<T>(path: string, parse: (text: string) => T): Promise<FileLoad<T>> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await removeStaleTempFiles(path);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+    throw error;
+  }
+  try {
+    return { kind: 'loaded', value: parse(text) };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { kind: 'recovered', movedTo: await moveAside(path), reason };
   }
 }
