@@ -4,11 +4,5 @@
 # e2e/bench/results/latest.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ "$(id -u)" -ne 0 ]; then
-  echo "npm run bench needs root (it runs in network namespaces). Try: sudo npm run bench" >&2
-  exit 1
-fi
-bash scripts/system-deps.sh
-bash scripts/node-deps.sh
-npm run -s build
+bash scripts/prepare-lab.sh "npm run bench"
 exec node e2e/bench/dist/main.js "$@"

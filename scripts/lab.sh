@@ -4,13 +4,7 @@
 # lab's relays, and print how to use it. The lab lives in network namespaces; the host is not touched.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ "$(id -u)" -ne 0 ]; then
-  echo "npm run lab needs root (it creates network namespaces). Try: sudo npm run lab" >&2
-  exit 1
-fi
-bash scripts/system-deps.sh
-bash scripts/node-deps.sh
-npm run -s build
+bash scripts/prepare-lab.sh "npm run lab"
 export NETLAB_PROG="npm run lab --"
 if [ $# -eq 0 ]; then
   exec node packages/netlab/dist/cli.js up --with-helper
