@@ -79,19 +79,10 @@ export class Firewall {
     return result.code === 0 ? ruleHits(result.stdout) : new Map();
   }
 
-  /** The kind of the last policy applied by this helper (undefined before the first). */
-  get applied(): FirewallPolicy['kind'] | undefined {
-    return this.appliedKind;
-  }
-
   /** The live table, or undefined when there is none. */
   async read(): Promise<ListedTable | undefined> {
     const result = await this.runner.run(['nft', 'list', 'table', 'inet', FIREWALL_TABLE], { okCodes: [1] });
     return result.code === 0 ? parseTableText(result.stdout) : undefined;
-  }
-
-  async exists(): Promise<boolean> {
-    return (await this.read()) !== undefined;
   }
 
   /** Make the table exactly `policy` in one transaction, and check the kernel agrees. */
