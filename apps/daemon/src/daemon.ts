@@ -123,7 +123,15 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
   // the tunnel was wanted left its table; it is replaced by "blocked" until the tunnel is back.
   const target = new TargetStateStore(config.stateDir);
   const targetSecured = await target.load();
-  const firewall = options.firewall === null ? undefined : (options.firewall ?? new Firewall(runner));
+  // Without nftables there is no kill switch: nothing claims to block, and `sluice doctor` says so.
+  const hasNft = await runner.run(['nft', '--version']).then(
+    () => true,
+    () => false,
+  );
+  if (!hasNft) log.error('nftables (nft) is not installed: running without a kill switch');
+  const firewall =
+    options.firewall === null || !hasNft ? undefined : (options.firewall ?? new Firewall(runner));
+
   if (firewall && blockWhenIdle(settings.settings, targetSecured)) {
     const { allowLan, bypassRanges } = settings.settings;
     await firewall.apply({ kind: 'blocked', allowLan, bypassRanges });

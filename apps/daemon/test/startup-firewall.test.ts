@@ -81,3 +81,30 @@ describe('firewall at start-up', () => {
     expect(applied.at(-1)).toBe('blocked');
   });
 });
+
+describe('a firewall that fails', () => {
+  it('is an error state that does not claim to block', async () => {
+    await mkdir(join(temp.dir, 'state'), { recursive: true });
+    await writeFile(join(temp.dir, 'state', 'settings.json'), '{"version":1,"settings":{"allowLan":true}}\n');
+    const { runner } = simulatedNft();
+    const firewall = new Firewall(runner);
+    helper = await startTestDaemon(temp.dir, { runner, firewall });
+    // From now on nft refuses every change (e.g. the module went away).
+    const run = runner.run.bind(runner);
+    runner.run = (argv, options) =>
+      argv[0] === 'nft' && argv[1] === '-f'
+        ? Promise.reject(new Error('nft: Operation not permitted'))
+        : run(argv, options);
+    await helper.client.settings.setLockdownMode({ enabled: true });
+    await until(
+      async () => (await helper?.client.tunnel.getTunnelState({}))?.state?.state?.$case === 'error',
+      'the error state',
+    );
+    const { state } = await helper.client.tunnel.getTunnelState({});
+    expect(state).toMatchObject({
+      lockedDown: false,
+      state: { $case: 'error', value: { cause: 4, blocking: false } },
+    });
+    expect(state?.state?.$case === 'error' && state.state.value.message).toContain('Operation not permitted');
+  });
+});

@@ -162,3 +162,26 @@ describe('tunnel state machine', () => {
     expect(transition({ kind: 'connected', relay: se }, { type: 'connect' }, ctx).effects).toEqual([]);
   });
 });
+
+describe('a firewall that cannot be applied', () => {
+  it('ends in a non-blocking firewall error from any state, tearing a tunnel down', () => {
+    const connected = transition(
+      { kind: 'connected', relay: se },
+      { type: 'firewall-failed', message: 'nft: no such table' },
+      ctx,
+    );
+    expect(connected.state).toEqual({
+      kind: 'error',
+      cause: 'firewall',
+      message: 'nft: no such table',
+      blocking: false,
+    });
+    expect(connected.effects).toEqual([{ type: 'cancel-attempt' }, { type: 'tear-down' }]);
+    expect(
+      transition({ kind: 'disconnected' }, { type: 'firewall-failed', message: 'x' }, ctx).effects,
+    ).toEqual([]);
+    // Failing again changes nothing (and so queues nothing new).
+    const again = transition(connected.state, { type: 'firewall-failed', message: 'x' }, ctx);
+    expect(again.state).toBe(connected.state);
+  });
+});

@@ -156,9 +156,7 @@ export class TunnelEngine {
   refreshFirewall(): Promise<void> {
     return new Promise((resolve) => {
       void this.enqueue(async () => {
-        await this.secure(this.policyFor(this.model.kind)).catch((error: unknown) =>
-          this.deps.log.error({ err: error }, 'could not apply the firewall policy'),
-        );
+        await this.secureOrReport(this.policyFor(this.model.kind));
         resolve();
       });
     });
@@ -166,8 +164,15 @@ export class TunnelEngine {
 
   /** True when the firewall blocks everything outside the tunnel in the current state. */
   get lockedDown(): boolean {
-    return this.deps.firewall !== undefined && this.policyFor(this.model.kind).kind !== 'none';
+    return (
+      this.deps.firewall !== undefined &&
+      this.firewallHolds &&
+      this.policyFor(this.model.kind).kind !== 'none'
+    );
   }
+
+  /** False after a policy failed to apply, until one applies again. */
+  private firewallHolds = true;
 
   /** The backend of the last device made ('kernel' or 'wireguard-go'), once one was. */
   get wireguardBackend(): string | undefined {
@@ -260,7 +265,24 @@ export class TunnelEngine {
   }
 
   private async secure(policy: FirewallPolicy): Promise<void> {
-    await this.deps.firewall?.apply(policy);
+    try {
+      await this.deps.firewall?.apply(policy);
+      this.firewallHolds = true;
+    } catch (error) {
+      this.firewallHolds = false;
+      throw error;
+    }
+  }
+
+  /** Outside an attempt: a policy that cannot be applied becomes an error state, never a silent log. */
+  private async secureOrReport(policy: FirewallPolicy): Promise<void> {
+    try {
+      await this.secure(policy);
+    } catch (error) {
+      const message = `the firewall could not be set: ${error instanceof Error ? error.message : String(error)}`;
+      this.deps.log.error({ err: error, policy: policy.kind }, 'could not apply the firewall policy');
+      this.dispatch({ type: 'firewall-failed', message });
+    }
   }
 
   /** In an attempt: a firewall that cannot be set is not worth retrying. */
@@ -307,11 +329,7 @@ export class TunnelEngine {
         kind === 'error' ||
         (kind === 'connecting' && before.kind !== 'connecting'))
     ) {
-      this.firewallJob = this.enqueue(() =>
-        this.secure(this.policyFor(kind)).catch((error: unknown) =>
-          this.deps.log.error({ err: error, state: kind }, 'could not apply the firewall policy'),
-        ),
-      );
+      this.firewallJob = this.enqueue(() => this.secureOrReport(this.policyFor(kind)));
     }
     if (changed) {
       this.deps.log.info({ state: next.state.kind, event: event.type, reason: next.reason }, 'tunnel state');

@@ -31,6 +31,8 @@ export type TunnelEvent =
   | { type: 'attempt-failed'; cause: ErrorCause; message: string; retry: boolean; relay?: string }
   /** A connected tunnel stopped working (dead relay, network change). */
   | { type: 'tunnel-lost'; message: string; relay: string }
+  /** A firewall policy could not be applied: nothing may claim to be protected. */
+  | { type: 'firewall-failed'; message: string }
   | { type: 'torn-down' };
 
 export type Effect =
@@ -65,6 +67,21 @@ export interface MachineContext {
 }
 
 export function transition(state: TunnelState, event: TunnelEvent, context: MachineContext): Transition {
+  if (event.type === 'firewall-failed') {
+    if (state.kind === 'error' && state.cause === 'firewall')
+      return unchanged(state, 'the firewall still fails');
+    // A tunnel whose kill switch cannot be enforced is not kept: take it down, say why, block nothing
+    // we cannot block.
+    const effects: Effect[] =
+      state.kind === 'connecting' || state.kind === 'connected'
+        ? [{ type: 'cancel-attempt' }, { type: 'tear-down' }]
+        : [];
+    return {
+      state: { kind: 'error', cause: 'firewall', message: event.message, blocking: false },
+      effects,
+      reason: event.message,
+    };
+  }
   switch (state.kind) {
     case 'disconnected':
       if (event.type === 'connect' || event.type === 'reconnect') {
