@@ -370,28 +370,19 @@ describe.skipIf(!isRoot)('kill switch: no leaks, proven by capture', () => {
       const s = dgram.createSocket(family === '6' ? 'udp6' : 'udp4');
       s.bind(Number(port), () => s.send('dhcp', Number(toPort), to, () => s.close()));
     `;
-    const udp = (node: 'isp' | 'client', family: 4 | 6, port: number, to: string, toPort: number) =>
-      node === 'client'
-        ? lab.runInClient([
-            process.execPath,
-            '--input-type=module',
-            '-e',
-            send,
-            String(family),
-            String(port),
-            to,
-            String(toPort),
-          ])
-        : lab.exec('isp', [
-            process.execPath,
-            '--input-type=module',
-            '-e',
-            send,
-            String(family),
-            String(port),
-            to,
-            String(toPort),
-          ]);
+    const udp = (node: 'isp' | 'client', family: 4 | 6, port: number, to: string, toPort: number) => {
+      const argv = [
+        process.execPath,
+        '--input-type=module',
+        '-e',
+        send,
+        String(family),
+        String(port),
+        to,
+        String(toPort),
+      ];
+      return node === 'client' ? lab.runInClient(argv) : lab.exec('isp', argv);
+    };
     const clientLinkLocal = await lab
       .exec('client', ['ip', '-6', '-o', 'address', 'show', 'dev', uplink.peerInterface, 'scope', 'link'])
       .then((r) => /inet6 (\S+)\//.exec(r.stdout)?.[1] ?? '');
