@@ -73,7 +73,22 @@ function firewallSettingsChanged(before: SluiceSettings, after: SluiceSettings):
   return pick(before) !== pick(after);
 }
 
+/**
+ * Open WireGuard devices with the backend that worked last time: once the kernel module has been found
+ * missing, every later connect goes straight to wireguard-go instead of probing again (a failed
+ * `ip link add` on each connect).
+ */
+function openDeviceRemembering(runner: Runner, log: Logger): (name: string) => Promise<WireGuardDevice> {
+  let backend: 'auto' | WireGuardDevice['backend'] = 'auto';
+  return async (name) => {
+    const device = await openWireGuardDevice({ name, runner, log, backend });
+    backend = device.backend;
+    return device;
+  };
+}
+
 /** Should traffic be blocked while the helper is not (yet) running a tunnel? */
+
 export function blockWhenIdle(settings: SluiceSettings, targetSecured: boolean): boolean {
   return settings.lockdownMode || settings.autoConnect || targetSecured;
 }
@@ -182,7 +197,7 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
     relays,
     identity,
     dns,
-    openDevice: options.openDevice ?? ((name) => openWireGuardDevice({ name, runner, log })),
+    openDevice: options.openDevice ?? openDeviceRemembering(runner, log),
     watchDefaultRoute: (onChange) => watchDefaultRoutes(new SpawnLauncher(), onChange),
     onState: (state, reason) => void publishState(state, reason),
     firewall,
