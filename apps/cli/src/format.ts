@@ -16,8 +16,6 @@ export function statusJson(state: pb.TunnelState | undefined): StatusJson {
   return tunnelStatusFromPb(state);
 }
 
-const bytes = formatBytes;
-
 export function statusText(state: pb.TunnelState | undefined): string {
   const json = statusJson(state);
   const where = json.relay
@@ -30,7 +28,9 @@ export function statusText(state: pb.TunnelState | undefined): string {
       if (json.relay) lines.push(`  Endpoint:   ${json.relay.endpoint}`);
       if (json.tunnel) {
         lines.push(`  Interface:  ${json.tunnel.interface} (MTU ${json.tunnel.mtu})`);
-        lines.push(`  Traffic:    ${bytes(json.tunnel.rxBytes)} in, ${bytes(json.tunnel.txBytes)} out`);
+        lines.push(
+          `  Traffic:    ${formatBytes(json.tunnel.rxBytes)} in, ${formatBytes(json.tunnel.txBytes)} out`,
+        );
         if (json.tunnel.lastHandshakeAgeMs !== null) {
           lines.push(`  Handshake:  ${Math.round(json.tunnel.lastHandshakeAgeMs / 1000)} s ago`);
         }

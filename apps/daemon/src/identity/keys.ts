@@ -8,7 +8,10 @@ export const KEY_BYTES = 32;
 // A PKCS#8 wrapper for a raw X25519 private key (RFC 8410): the fixed DER prefix, then the 32 bytes.
 const PKCS8_X25519_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
 
+// 32 bytes are 43 base64 characters and one "=". The 43rd carries only 4 bits, so the two bits it would
+// have left over must be zero: that leaves the 16 characters below (the canonical encodings).
 const BASE64_KEY = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
+
 const HEX_KEY = /^[0-9a-f]{64}$/;
 
 export interface KeyPair {

@@ -1,16 +1,12 @@
 // Checks for the values an import carries (keys, addresses, ports, codes). Each returns the problem in
 // words, or undefined when the value is fine, so parsers can collect every problem of a file.
 import { ipFamily, validateHostname, validateLocationCode, ValidationError } from '@sluice/api/domain';
-
-// 32 bytes are 43 base64 characters and one "=". The 43rd carries only 4 bits, so the two bits it would
-// have left over must be zero: that leaves the 16 characters below (the canonical encodings).
-const WIREGUARD_KEY = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
+import { isKey } from '../identity/keys.js';
 
 export const KEY_EXPECTED = '44 characters of base64 encoding 32 bytes, ending in "="';
 
-export function isWireguardKey(text: string): boolean {
-  return WIREGUARD_KEY.test(text);
-}
+/** The identity module's key shape (canonical base64 of 32 bytes), under the name the importers use. */
+export const isWireguardKey = isKey;
 
 /**
  * Problem with a WireGuard key, or undefined. Secret keys are never echoed (problems end up in logs), only

@@ -120,6 +120,16 @@ export class TunnelEngine {
   private monitorTimer: NodeJS.Timeout | undefined;
   private routeWatch: { stop(): void } | undefined;
   private work: Promise<void> = Promise.resolve();
+  /** The firewall policy job of the latest state change (published states wait for it). */
+  private firewallJob: Promise<void> = Promise.resolve();
+  /** False after a policy failed to apply, until one applies again. */
+  private firewallHolds = true;
+  /** Shutting down with the tunnel wanted (or lockdown): the idle policy stays blocked. */
+  private shuttingDownBlocked = false;
+  /** The backend of the last device made, for GetVersion. */
+  private lastBackend: string | undefined;
+  /** The relay of the attempt in flight, so a failure can say which relay to avoid next. */
+  private lastTried: string | undefined;
 
   constructor(private readonly deps: EngineDeps) {}
 
@@ -171,15 +181,10 @@ export class TunnelEngine {
     );
   }
 
-  /** False after a policy failed to apply, until one applies again. */
-  private firewallHolds = true;
-
   /** The backend of the last device made ('kernel' or 'wireguard-go'), once one was. */
   get wireguardBackend(): string | undefined {
     return this.lastBackend;
   }
-
-  private lastBackend: string | undefined;
 
   /** The firewall policy the current state calls for (what the leak self-test checks against). */
   intendedPolicy(): FirewallPolicy {
@@ -221,8 +226,6 @@ export class TunnelEngine {
     await this.settled();
     this.routeWatch?.stop();
   }
-
-  private shuttingDownBlocked = false;
 
   /** The policy for a state kind, with what the current attempt has chosen. */
   private policyFor(kind: TunnelState['kind']): FirewallPolicy {
@@ -383,8 +386,6 @@ export class TunnelEngine {
     return this.firewallJob;
   }
 
-  private firewallJob: Promise<void> = Promise.resolve();
-
   private startAttempt(attempt: number, avoid: string[]): void {
     const token = ++this.attemptToken;
     const previous = this.attemptRunning;
@@ -426,8 +427,6 @@ export class TunnelEngine {
       }
     })();
   }
-
-  private lastTried: string | undefined;
 
   /** One connection attempt; returns the relay once the tunnel is verified and carries all traffic. */
   private async attempt(token: number, attempt: number, avoid: string[]): Promise<RelaySummary> {
