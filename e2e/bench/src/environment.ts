@@ -14,6 +14,13 @@ export interface Environment {
   wireguardTools: string;
   /** 1, 5 and 15 minute load averages when the bench started (the machine is shared). */
   loadAverageAtStart: number[];
+  /** The same when it finished (after the lab was torn down); null until then. */
+  loadAverageAtEnd: number[] | null;
+}
+
+/** Load averages rounded for the report. */
+export function roundedLoad(load: readonly number[]): number[] {
+  return load.map((v) => Math.round(v * 100) / 100);
 }
 
 function firstLine(text: string): string {
@@ -45,6 +52,7 @@ export async function collectEnvironment(
     wireguardGo: (await versionInClient(lab, ['wireguard-go', '--version'])).replace(/^wireguard-go\s+/, ''),
     iperf3: await versionInClient(lab, ['iperf3', '--version']),
     wireguardTools: await versionInClient(lab, ['wg', '--version']),
-    loadAverageAtStart: loadAverageAtStart.map((v) => Math.round(v * 100) / 100),
+    loadAverageAtStart: roundedLoad(loadAverageAtStart),
+    loadAverageAtEnd: null,
   };
 }

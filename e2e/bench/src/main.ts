@@ -1,20 +1,26 @@
-// `npm run bench`: one lab, one relay; Sluice and wg-quick (wireguard-go) measured one after the other on the
-// same relay, and the direct path for reference. Prints the tables on stdout (progress on stderr) and writes
-// the results as JSON. Needs root (the lab's network namespaces); nothing runs in the host's namespace.
+// `npm run bench`: one lab, two relays; Sluice and wg-quick (wireguard-go) measured one after the other on the
+// first relay, switching between both, and the direct path for reference; Sluice alone for relay deaths and
+// an idle window. Prints the tables with the issue's targets on stdout (progress on stderr) and writes the
+// results as JSON. Needs root (the lab's network namespaces); nothing runs in the host's namespace.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { Lab } from '@sluice/netlab';
-import { collectEnvironment } from './environment.js';
+import { collectEnvironment, roundedLoad } from './environment.js';
 import { PROBE_INTERVAL_MS } from './first-byte.js';
 import { hostSnapshot } from './lab-checks.js';
-import { measureDirect, measureSluice, measureWgQuick } from './measure.js';
+import { Interrupted, watchInterrupts } from './interrupt.js';
+import { measureDirect, measureSluice, measureWgQuick, type RelayPair } from './measure.js';
 import { parseBenchOptions, UsageError, USAGE, type BenchOptions } from './options.js';
 import {
   compareLatency,
   compareThroughput,
   describeDifferences,
+  idleReport,
+  relayDeathReport,
+  relaySwitchReport,
   sampleSummary,
+  withTargets,
   type BenchReport,
   type HostCheck,
 } from './report.js';
@@ -24,25 +30,31 @@ function log(line: string): void {
   process.stderr.write(`bench: ${line}\n`);
 }
 
-async function bench(options: BenchOptions): Promise<BenchReport> {
+async function bench(options: BenchOptions, signal: AbortSignal): Promise<BenchReport> {
   if (process.getuid?.() !== 0)
     throw new Error('the bench needs root (it builds a network lab in namespaces)');
   const startedAt = new Date();
   const load = loadavg();
   const hostBefore = await hostSnapshot();
   log('bringing the lab up');
-  const lab = await Lab.up({ relays: 1, log });
+  const lab = await Lab.up({ relays: 2, log });
   let report: BenchReport | undefined;
   try {
-    const relay = lab.relays[0];
-    if (relay === undefined) throw new Error('the lab has no relay');
+    const [relay, other] = lab.relays;
+    if (relay === undefined || other === undefined) throw new Error('the lab has fewer than two relays');
+    const relays: RelayPair = [relay, other];
     const environment = await collectEnvironment(lab, load);
+    signal.throwIfAborted();
     log('direct path');
     const direct = await measureDirect(lab, options, log);
-    const sluice = await measureSluice(lab, relay, options, log);
-    const wgQuick = await measureWgQuick(lab, relay, options, log);
-    report = {
-      schema: 'sluice-bench/1',
+    signal.throwIfAborted();
+    const sluice = await measureSluice(lab, relays, options, log, signal);
+    signal.throwIfAborted();
+    const wgQuick = await measureWgQuick(lab, relays, options, log, signal);
+    const timeToConnected = compareLatency(sluice.connectMs, wgQuick.connectMs);
+    const timeToFirstByte = compareLatency(sluice.firstByteMs, wgQuick.firstByteMs);
+    report = withTargets({
+      schema: 'sluice-bench/2',
       startedAt: startedAt.toISOString(),
       finishedAt: '',
       durationSeconds: 0,
@@ -51,22 +63,38 @@ async function bench(options: BenchOptions): Promise<BenchReport> {
         warmupRuns: options.warmupRuns,
         iperfSeconds: options.iperfSeconds,
         iperfRuns: options.iperfRuns,
+        deathRuns: options.deathRuns,
+        idleSeconds: options.idleSeconds,
         firstByteProbeIntervalMs: PROBE_INTERVAL_MS,
       },
       environment,
       lab: {
         name: lab.name,
         relay: { hostname: relay.hostname, address: relay.address.v4 },
+        relays: lab.relays.map((r) => ({
+          name: r.name,
+          hostname: r.hostname,
+          country: r.country,
+          city: r.city,
+          address: r.address.v4,
+        })),
         webUrl: lab.web.url4,
         clientAddress: lab.clientAddress.v4,
         tunnelAddress: lab.plan.tunnel.client.v4,
       },
-      timeToConnected: compareLatency(sluice.connectMs, wgQuick.connectMs),
-      timeToFirstByte: compareLatency(sluice.firstByteMs, wgQuick.firstByteMs),
+      timeToConnected,
+      timeToFirstByte,
       throughput: {
         upload: compareThroughput('upload', sluice.throughput, wgQuick.throughput, direct),
         download: compareThroughput('download', sluice.throughput, wgQuick.throughput, direct),
       },
+      relaySwitch: relaySwitchReport(
+        [relay.hostname, other.hostname],
+        sluice.relaySwitch,
+        wgQuick.relaySwitch,
+      ),
+      relayDeath: relayDeathReport(sluice.relayDeath, options.deathRuns),
+      idle: idleReport(sluice.idle, options.idleSeconds),
       extra: {
         connectDuringFirstByteRuns: compareLatency(
           sluice.connectDuringFirstByteMs,
@@ -86,7 +114,7 @@ async function bench(options: BenchOptions): Promise<BenchReport> {
         host: null,
       },
       differences: describeDifferences(sluice, wgQuick),
-    };
+    });
   } finally {
     log(`tearing the lab ${lab.name} down`);
     await lab.down();
@@ -101,6 +129,7 @@ async function bench(options: BenchOptions): Promise<BenchReport> {
   const finishedAt = new Date();
   return {
     ...report,
+    environment: { ...report.environment, loadAverageAtEnd: roundedLoad(loadavg()) },
     finishedAt: finishedAt.toISOString(),
     durationSeconds: Math.round((finishedAt.getTime() - startedAt.getTime()) / 100) / 10,
     checks: { ...report.checks, host },
@@ -121,7 +150,21 @@ async function main(): Promise<number> {
     return 0;
   }
   if (options.runs < 10) log(`--runs ${options.runs}: fewer than the 10 runs the figures are meant to use`);
-  const report = await bench(options);
+  const interrupts = watchInterrupts(log);
+  let report: BenchReport;
+  try {
+    report = await bench(options, interrupts.signal);
+  } catch (error) {
+    const reason: unknown = interrupts.signal.reason;
+    if (reason instanceof Interrupted) {
+      log(`${reason.message}: the helper and the lab were torn down; no report written`);
+      if (!(error instanceof Interrupted)) log(`(what was running failed with: ${String(error)})`);
+      return reason.exitCode;
+    }
+    throw error;
+  } finally {
+    interrupts.dispose();
+  }
   mkdirSync(dirname(options.jsonPath), { recursive: true });
   writeFileSync(options.jsonPath, JSON.stringify(report, null, 2) + '\n');
   process.stdout.write(renderReport(report, options.jsonPath));

@@ -1,5 +1,8 @@
 // The three phases of a bench run, one tool at a time and never two tunnels at once: the direct path,
-// Sluice (sluiced in the client), wg-quick (wireguard-go). Each returns raw samples.
+// Sluice (sluiced in the client), wg-quick (wireguard-go). Each returns raw samples. The latency and
+// throughput figures use the first relay only; relay switches use both, and Sluice's relay deaths and idle
+// window whichever it picks. Sluice's switch, death and idle phases record a failure and go on (the helper
+// brought back to disconnected), so one misbehaving phase does not cost the other figures.
 import { type Lab, type LabRelay } from '@sluice/netlab';
 import { FirstByteProbe } from './first-byte.js';
 import { type IperfResult } from './iperf.js';
@@ -12,7 +15,22 @@ import {
   waitTunnelGone,
 } from './lab-checks.js';
 import { type BenchOptions } from './options.js';
-import { connectSluice, disconnectSluice, importRelay, startSluice, type SluiceHelper } from './sluice.js';
+import { measureIdle, type IdleResult } from './idle.js';
+import { measureSluiceDeath, type DeathRun } from './relay-death.js';
+import {
+  measureSluiceSwitch,
+  measureWgQuickSwitch,
+  type SluiceSwitchRun,
+  type WgQuickSwitchRun,
+} from './relay-switch.js';
+import {
+  connectSluice,
+  disconnectSluice,
+  importRelays,
+  setRelayLocation,
+  startSluice,
+  type SluiceHelper,
+} from './sluice.js';
 import { tunnelFacts, type TunnelFacts } from './tunnel-facts.js';
 import { wgQuickDown, wgQuickUp, writeWgQuickConf } from './wg-quick.js';
 
@@ -41,10 +59,29 @@ export interface ToolRuns {
   clientStateChanged: string[];
 }
 
+/** Runs of a phase that records its failure instead of ending the bench. */
+export interface PhaseRuns<T> {
+  runs: T[];
+  /** The failure that ended the phase early, null when it completed. */
+  error: string | null;
+  /** Not run (its option is 0). */
+  skipped: boolean;
+}
+
+export interface SluiceRuns extends ToolRuns {
+  relaySwitch: PhaseRuns<SluiceSwitchRun>;
+  relayDeath: PhaseRuns<DeathRun>;
+  idle: { result: IdleResult | null; error: string | null; skipped: boolean };
+}
+
 export interface WgQuickRuns extends ToolRuns {
   confPath: string;
   removedConfLines: string[];
+  relaySwitch: WgQuickSwitchRun[];
 }
+
+/** The two relays of the lab: the first carries the latency and throughput figures. */
+export type RelayPair = readonly [LabRelay, LabRelay];
 
 async function measureThroughput(
   lab: Lab,
@@ -85,18 +122,50 @@ function emptyRuns(): ToolRuns {
   };
 }
 
+/**
+ * Run `body`; when it fails (and the run was not interrupted), log it, bring Sluice back to disconnected
+ * and return the failure. A helper that cannot be brought back ends the bench.
+ */
+async function tolerated(
+  name: string,
+  lab: Lab,
+  helper: SluiceHelper,
+  log: Log,
+  signal: AbortSignal,
+  body: () => Promise<void>,
+): Promise<string | null> {
+  try {
+    await body();
+    return null;
+  } catch (error) {
+    if (signal.aborted) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    log(`sluice: ${name} failed: ${message}`);
+    await disconnectSluice(lab, helper);
+    return message;
+  }
+}
+
 export async function measureSluice(
   lab: Lab,
-  relay: LabRelay,
+  relays: RelayPair,
   options: BenchOptions,
   log: Log,
-): Promise<ToolRuns> {
-  const runs = emptyRuns();
+  signal: AbortSignal,
+): Promise<SluiceRuns> {
+  const relay = relays[0];
+  const runs: SluiceRuns = {
+    ...emptyRuns(),
+    relaySwitch: { runs: [], error: null, skipped: false },
+    relayDeath: { runs: [], error: null, skipped: options.deathRuns === 0 },
+    idle: { result: null, error: null, skipped: options.idleSeconds === 0 },
+  };
   const before = await clientNetworkState(lab);
   log('sluice: starting sluiced in the client');
   const helper: SluiceHelper = await startSluice(lab);
   try {
-    await importRelay(helper.client, relay);
+    await importRelays(helper.client, relays);
+    await setRelayLocation(helper.client, relay);
     for (let i = 0; i < options.warmupRuns; i++) {
       log(`sluice: warm-up ${i + 1}/${options.warmupRuns}`);
       await connectSluice(helper);
@@ -125,10 +194,31 @@ export async function measureSluice(
       }
       await disconnectSluice(lab, helper);
     }
-    await connectSluice(helper);
+    const connected = await connectSluice(helper);
+    if (connected.relay !== relay.hostname) throw new Error(`Sluice connected to ${connected.relay}`);
     await expectSourceAddress(lab, relay.address.v4, 'through Sluice');
     runs.facts = await tunnelFacts(lab, helper.interfaceName);
     runs.throughput = await measureThroughput(lab, options, lab.plan.tunnel.client.v4, 'sluice', log);
+    await disconnectSluice(lab, helper);
+
+    signal.throwIfAborted();
+    log(`sluice: relay switches ${relays[0].hostname} <-> ${relays[1].hostname}`);
+    runs.relaySwitch.error = await tolerated('relay switch', lab, helper, log, signal, () =>
+      measureSluiceSwitch(lab, helper, relays, options, log, runs.relaySwitch.runs),
+    );
+    signal.throwIfAborted();
+    if (!runs.relayDeath.skipped) {
+      log('sluice: relay deaths');
+      runs.relayDeath.error = await tolerated('relay death', lab, helper, log, signal, () =>
+        measureSluiceDeath(lab, helper, relays, options, log, runs.relayDeath.runs),
+      );
+    }
+    signal.throwIfAborted();
+    if (!runs.idle.skipped) {
+      runs.idle.error = await tolerated('idle window', lab, helper, log, signal, async () => {
+        runs.idle.result = await measureIdle(lab, helper, relays, options, log, signal);
+      });
+    }
     await disconnectSluice(lab, helper);
   } finally {
     const code = await helper.stop();
@@ -144,13 +234,20 @@ export async function measureSluice(
 
 export async function measureWgQuick(
   lab: Lab,
-  relay: LabRelay,
+  relays: RelayPair,
   options: BenchOptions,
   log: Log,
+  signal: AbortSignal,
 ): Promise<WgQuickRuns> {
+  const relay = relays[0];
   const before = await clientNetworkState(lab);
   const conf = writeWgQuickConf(lab, relay);
-  const runs: WgQuickRuns = { ...emptyRuns(), confPath: conf.path, removedConfLines: conf.removedLines };
+  const runs: WgQuickRuns = {
+    ...emptyRuns(),
+    confPath: conf.path,
+    removedConfLines: conf.removedLines,
+    relaySwitch: [],
+  };
   try {
     for (let i = 0; i < options.warmupRuns; i++) {
       log(`wg-quick: warm-up ${i + 1}/${options.warmupRuns}`);
@@ -183,6 +280,9 @@ export async function measureWgQuick(
     runs.facts = await tunnelFacts(lab, conf.interfaceName);
     runs.throughput = await measureThroughput(lab, options, lab.plan.tunnel.client.v4, 'wg-quick', log);
     await wgQuickDown(lab, conf);
+    signal.throwIfAborted();
+    log(`wg-quick: relay switches ${relays[0].hostname} <-> ${relays[1].hostname}`);
+    runs.relaySwitch = await measureWgQuickSwitch(lab, relays, options, log);
   } finally {
     if (await clientHasLink(lab, conf.interfaceName))
       await wgQuickDown(lab, conf).catch((error: unknown) => log(`wg-quick: ${String(error)}`));

@@ -1,4 +1,5 @@
-// The bench's command line: --runs, --json, --iperf-seconds, --iperf-runs, --warmup, --help.
+// The bench's command line: --runs, --warmup, --iperf-seconds, --iperf-runs, --death-runs, --idle-seconds,
+// --json, --help.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -11,6 +12,10 @@ export interface BenchOptions {
   iperfSeconds: number;
   /** iperf3 tests per path and direction. */
   iperfRuns: number;
+  /** Timed relay deaths (kill the connected relay, time to connected via the other); 0 skips them. */
+  deathRuns: number;
+  /** Length of the idle window watched for false reconnects; 0 skips it. */
+  idleSeconds: number;
   /** Where the machine-readable results go. */
   jsonPath: string;
 }
@@ -19,13 +24,17 @@ export const DEFAULT_JSON_PATH = resolve(import.meta.dirname, '..', 'results', '
 
 export const USAGE = `usage: npm run bench -- [options]   (or: node e2e/bench/dist/main.js [options]; needs root)
 
-Measures Sluice against wg-quick (wireguard-go) in a network lab: time to connected, time to the first
-HTTP byte through the tunnel, and iperf3 throughput (also on the direct path).
+Measures Sluice against wg-quick (wireguard-go) in a network lab with two relays: time to connected, time
+to the first HTTP byte through the tunnel, disconnect, relay switch, iperf3 throughput (also on the direct
+path); and for Sluice alone, recovery from a relay's death and false reconnects of an idle tunnel.
+Each figure that has a target is printed with it and marked met or not.
 
-  --runs N            timed runs of each latency measurement and tool (default 10)
+  --runs N            timed runs of each latency measurement and tool, relay switches included (default 10)
   --warmup N          untimed runs before them (default 1)
   --iperf-seconds S   length of each iperf3 test (default 5)
   --iperf-runs N      iperf3 tests per path and direction (default 3)
+  --death-runs N      timed relay deaths, Sluice only (default 5; 0 skips them)
+  --idle-seconds S    idle window watched for false reconnects, Sluice only (default 600; 0 skips it)
   --json PATH         results as JSON (default ${DEFAULT_JSON_PATH})
   -h, --help          this text
 `;
@@ -53,6 +62,8 @@ export function parseBenchOptions(argv: readonly string[], cwd = process.cwd()):
         warmup: { type: 'string' },
         'iperf-seconds': { type: 'string' },
         'iperf-runs': { type: 'string' },
+        'death-runs': { type: 'string' },
+        'idle-seconds': { type: 'string' },
         json: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -73,6 +84,8 @@ export function parseBenchOptions(argv: readonly string[], cwd = process.cwd()):
     warmupRuns: integer('warmup', text('warmup'), 1, 0, 100),
     iperfSeconds: integer('iperf-seconds', text('iperf-seconds'), 5, 1, 600),
     iperfRuns: integer('iperf-runs', text('iperf-runs'), 3, 0, 100),
+    deathRuns: integer('death-runs', text('death-runs'), 5, 0, 100),
+    idleSeconds: integer('idle-seconds', text('idle-seconds'), 600, 0, 86_400),
     jsonPath: json === undefined ? DEFAULT_JSON_PATH : resolve(cwd, json),
   };
 }

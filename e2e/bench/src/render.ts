@@ -1,11 +1,78 @@
-// The printed report: latency and throughput tables with medians and ratios, then what differs between the
-// setups and the safety checks. Pure: BenchReport in, text out.
+// The printed report: latency and throughput tables with medians and ratios, each figure that has a target
+// beside it and marked met or not, the idle check, then what differs between the setups, the safety checks
+// and the count of targets met. Pure: BenchReport in, text out.
 import { type BenchReport, type LatencyComparison, type ThroughputComparison } from './report.js';
-import { formatRatio, formatSummary } from './stats.js';
+import { formatNumber, formatRatio, formatSummary } from './stats.js';
 import { renderTable } from './table.js';
+import {
+  formatLimit,
+  formatRatioAgainst,
+  formatStatus,
+  targetSummaryLine,
+  type TargetId,
+  type TargetResult,
+} from './targets.js';
 
 function latencyRow(label: string, c: LatencyComparison): string[] {
   return [label, formatSummary(c.sluice), formatSummary(c.wgQuick), formatRatio(c.ratio)];
+}
+
+function targetOf(report: BenchReport, id: TargetId): TargetResult {
+  const target = report.targets.find((t) => t.id === id);
+  if (target === undefined) throw new Error(`the report has no target ${id}`);
+  return target;
+}
+
+/** A latency row with its target: the ratio against the limit, the limit, met. */
+function targetedRow(label: string, c: LatencyComparison, target: TargetResult): string[] {
+  return [
+    label,
+    formatSummary(c.sluice),
+    formatSummary(c.wgQuick),
+    formatRatioAgainst(c.ratio, target.limit),
+    formatLimit(target),
+    formatStatus(target.status),
+  ];
+}
+
+function megabytes(kb: number): string {
+  return `${(kb / 1024).toFixed(1)} MiB`;
+}
+
+/** The idle check's line: "False reconnects while idle 600 s: 0 (target 0) met". */
+export function idleLine(report: BenchReport): string {
+  const target = targetOf(report, 'idleFalseReconnects');
+  if (target.status === 'skipped') return `False reconnects while idle: skipped (--idle-seconds 0)`;
+  const value = target.value === null ? 'n/a' : String(target.value);
+  return (
+    `False reconnects while idle ${report.idle.seconds} s: ${value} (target ${formatLimit(target)}) ` +
+    `${target.status === 'met' ? 'met' : 'NOT met'}${target.note === null ? '' : ` (${target.note})`}`
+  );
+}
+
+/** What the idle window saw besides the count, and sluiced's footprint during it ("also measured"). */
+function idleDetails(report: BenchReport): string[] {
+  const result = report.idle.result;
+  if (report.idle.skipped || result === null) return [];
+  const lines = result.events.map((e) => `  at ${e.atSeconds.toFixed(1)} s: ${e.what}`);
+  if (result.falseReconnects > result.events.length)
+    lines.push(`  (and ${result.falseReconnects - result.events.length} more, in the JSON count only)`);
+  return lines;
+}
+
+function helperFootprint(report: BenchReport): string {
+  const { idle } = report;
+  if (idle.skipped) return 'sluiced during the idle window: skipped (--idle-seconds 0)';
+  const helper = idle.result?.helper ?? null;
+  if (helper === null)
+    return `sluiced during the idle window: n/a (${idle.result?.helperUsageError ?? idle.error ?? 'not measured'})`;
+  const growth = helper.rssKbEnd - helper.rssKbStart;
+  return (
+    `sluiced (pid ${helper.pid}) during the idle window of ${formatNumber(idle.result?.seconds, 1)} s: RSS ` +
+    `${megabytes(helper.rssKbStart)} at the start, ${megabytes(helper.rssKbEnd)} at the end ` +
+    `(${growth >= 0 ? '+' : '-'}${megabytes(Math.abs(growth))}); CPU ${helper.cpuSeconds.toFixed(2)} s, ` +
+    `${helper.cpuPercentOfOneCore.toFixed(2)} % of one core`
+  );
 }
 
 function throughputRow(label: string, c: ThroughputComparison): string[] {
@@ -27,20 +94,58 @@ function yesNo(ok: boolean): string {
 export function renderReport(report: BenchReport, jsonPath: string): string {
   const { environment: env, options, lab } = report;
   const runs = `${options.runs} timed run${options.runs === 1 ? '' : 's'} each (after ${options.warmupRuns} warm-up)`;
+  const [relayA, relayB] = report.relaySwitch.relays;
+  const death = report.relayDeath;
+  const deathTarget = targetOf(report, 'relayDeath');
+  const others = lab.relays.filter((r) => r.hostname !== lab.relay.hostname);
+  const load = (values: readonly number[] | null): string => (values === null ? 'n/a' : values.join(' '));
   const out: string[] = [];
   out.push(
-    `Sluice bench: Sluice vs wg-quick (wireguard-go), lab ${lab.name}, relay ${lab.relay.hostname} (${lab.relay.address})`,
+    `Sluice bench: Sluice vs wg-quick (wireguard-go), lab ${lab.name}, relay ${lab.relay.hostname} (${lab.relay.address})` +
+      (others.length === 0
+        ? ''
+        : `; for relay switches and deaths also ${others.map((r) => `${r.hostname} (${r.address})`).join(', ')}`),
     `${env.cpuCount} CPUs (${env.cpuModel}), kernel ${env.kernel}, Debian ${env.debian ?? '?'}, Node ${env.node}, ` +
-      `wireguard-go ${env.wireguardGo}, ${env.iperf3}, load at start ${env.loadAverageAtStart.join(' ')}`,
+      `wireguard-go ${env.wireguardGo}, ${env.iperf3}, load at start ${load(env.loadAverageAtStart)}, ` +
+      `at end ${load(env.loadAverageAtEnd)}`,
     '',
-    `Latency, ms: median (min-max) of ${runs}`,
+    `Latency, ms: median (min-max) of ${runs}; relay deaths: ${
+      death.skipped
+        ? 'skipped (--death-runs 0)'
+        : `${death.runs.length} of ${death.runsPlanned} timed runs, no warm-up`
+    }`,
     renderTable({
-      headers: ['', 'Sluice', 'wg-quick', 'Sluice/wg-quick'],
+      headers: ['', 'Sluice', 'wg-quick', 'Sluice/wg-quick', 'target', 'met'],
       rows: [
-        latencyRow('Time to connected', report.timeToConnected),
-        latencyRow('Time to first HTTP byte', report.timeToFirstByte),
+        targetedRow('Time to connected', report.timeToConnected, targetOf(report, 'timeToConnected')),
+        targetedRow('Time to first HTTP byte', report.timeToFirstByte, targetOf(report, 'timeToFirstByte')),
+        targetedRow('Disconnect to disconnected', report.extra.disconnect, targetOf(report, 'disconnect')),
+        targetedRow(
+          `Relay switch (${relayA} <-> ${relayB})`,
+          report.relaySwitch.comparison,
+          targetOf(report, 'relaySwitch'),
+        ),
+        [
+          'Relay death -> connected via another relay',
+          death.skipped ? 'skipped' : formatSummary(death.ms),
+          '-',
+          '-',
+          formatLimit(deathTarget),
+          formatStatus(deathTarget.status),
+        ],
       ],
     }),
+    'Relay death has no wg-quick counterpart (wg-quick does not fail over to another relay): its target is absolute.',
+    idleLine(report),
+    ...idleDetails(report),
+  );
+  const notes = report.targets.filter(
+    (t) => t.status === 'not met' && t.note !== null && t.id !== 'idleFalseReconnects',
+  );
+  if (notes.length > 0) {
+    out.push('Not met because:', ...notes.map((t) => `- ${t.label}: ${t.note ?? ''}`));
+  }
+  out.push(
     '',
     `Throughput, Mbit/s: iperf3 TCP over IPv4 to web, ${options.iperfSeconds} s per test, ` +
       `${options.iperfRuns} test${options.iperfRuns === 1 ? '' : 's'} per path and direction (median)`,
@@ -55,11 +160,9 @@ export function renderReport(report: BenchReport, jsonPath: string): string {
     'Also measured, ms: median (min-max)',
     renderTable({
       headers: ['', 'Sluice', 'wg-quick', 'Sluice/wg-quick'],
-      rows: [
-        latencyRow('Connected, during first-byte runs', report.extra.connectDuringFirstByteRuns),
-        latencyRow('Disconnect / wg-quick down', report.extra.disconnect),
-      ],
+      rows: [latencyRow('Connected, during first-byte runs', report.extra.connectDuringFirstByteRuns)],
     }),
+    `- ${helperFootprint(report)}`,
     '',
     'What is measured:',
     '- Time to connected: Sluice, from the Connect RPC to the first tunnelState "connected" event (subscribed ' +
@@ -70,6 +173,20 @@ export function renderReport(report: BenchReport, jsonPath: string): string {
       `The probe runs in the client and starts a request on a new connection every ${options.firstByteProbeIntervalMs} ms. ` +
       'Sluice adds its default route once the tunnel is verified and sets DNS after that, so its first byte can ' +
       'come before its connected event.',
+    '- Disconnect: Sluice, from the Disconnect RPC to "disconnected" with the interface and its UAPI socket gone; ' +
+      'wg-quick, the wall time of `wg-quick down`.',
+    `- Relay switch: connected via one relay to connected via the other, alternating ${relayA} -> ${relayB} and back ` +
+      "so every timed run is a switch. Sluice, from just before SetRelayConstraints (the other relay's country and " +
+      'city) to the first "connected" event via it; wg-quick, `wg-quick down` of one relay\'s file plus `wg-quick up` ' +
+      "of the other's (the same interface name), the two durations added.",
+    '- Relay death: Sluice connected with no location constraint; the relay it uses is killed (wireguard-go and its ' +
+      'resolver, SIGKILL) and the time runs from the kill to the first "connected" event via another relay; the ' +
+      'dead relay is revived and answers before the next run. wg-quick has no counterpart: it keeps sending to ' +
+      'the dead relay.',
+    '- Idle: Sluice connected, nothing sent through the tunnel by the bench, the event stream watched for the ' +
+      'window; counted: every tunnel state that is not "connected", a "connected" via another relay, every ' +
+      'KIND_UNEXPECTED_DISCONNECT notice. RSS is VmRSS of sluiced at the start and end of the window; CPU is its ' +
+      'utime + stime during the window (sluiced alone, not the wireguard-go it runs).',
     '- Throughput: each path checked first (web sees the relay through a tunnel, the client directly; iperf3 ' +
       `reports ${lab.tunnelAddress} or ${lab.clientAddress} as its local address); Mbit/s as the receiver counted them.`,
     '',
@@ -93,6 +210,6 @@ export function renderReport(report: BenchReport, jsonPath: string): string {
         `(${host.linksAfter.join(', ')}); lab namespaces left: ${host.labNamespacesLeft.length === 0 ? 'none' : host.labNamespacesLeft.join(', ')}`,
     );
   }
-  out.push('', `Took ${report.durationSeconds} s. JSON: ${jsonPath}`);
+  out.push('', `Took ${report.durationSeconds} s. JSON: ${jsonPath}`, targetSummaryLine(report.targetsMet));
   return out.join('\n') + '\n';
 }

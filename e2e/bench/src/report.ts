@@ -1,9 +1,19 @@
 // The bench's results: the JSON document (summaries with their samples) built from the raw runs.
 import { type Environment } from './environment.js';
+import { type IdleResult } from './idle.js';
 import { type IperfResult, toMbits } from './iperf.js';
-import { type Throughput, type ToolRuns, type WgQuickRuns } from './measure.js';
+import {
+  type PhaseRuns,
+  type SluiceRuns,
+  type Throughput,
+  type ToolRuns,
+  type WgQuickRuns,
+} from './measure.js';
 import { type BenchOptions } from './options.js';
+import { type DeathRun } from './relay-death.js';
+import { type SluiceSwitchRun, type WgQuickSwitchRun } from './relay-switch.js';
 import { ratio, round, summarize, type Summary } from './stats.js';
+import { checkTargets, countTargets, type TargetCount, type TargetResult } from './targets.js';
 import { type TunnelFacts } from './tunnel-facts.js';
 
 export interface SampleSummary extends Summary {
@@ -37,8 +47,45 @@ export interface HostCheck {
   labNamespacesLeft: string[];
 }
 
+export interface RelaySwitchReport {
+  /** Hostnames of the two relays, switched between in turn (the first is where it starts). */
+  relays: [string, string];
+  /** Sluice: SetRelayConstraints to `connected` via the other relay; wg-quick: down + up, ms. */
+  comparison: LatencyComparison;
+  sluiceRuns: SluiceSwitchRun[];
+  wgQuickRuns: WgQuickSwitchRun[];
+  /** What ended Sluice's switches early, null when they all ran. */
+  error: string | null;
+}
+
+export interface RelayDeathReport {
+  skipped: boolean;
+  runsPlanned: number;
+  /** Sluice: from the kill to `connected` via another relay, ms (completed runs). */
+  ms: SampleSummary | null;
+  runs: DeathRun[];
+  error: string | null;
+}
+
+export interface IdleReport {
+  skipped: boolean;
+  /** The window asked for (--idle-seconds). */
+  seconds: number;
+  result: IdleResult | null;
+  error: string | null;
+}
+
+/** A lab relay as the report names it. */
+export interface ReportRelay {
+  name: string;
+  hostname: string;
+  country: string;
+  city: string;
+  address: string;
+}
+
 export interface BenchReport {
-  schema: 'sluice-bench/1';
+  schema: 'sluice-bench/2';
   startedAt: string;
   finishedAt: string;
   durationSeconds: number;
@@ -46,7 +93,10 @@ export interface BenchReport {
   environment: Environment;
   lab: {
     name: string;
+    /** The relay of the latency and throughput figures (the first). */
     relay: { hostname: string; address: string };
+    /** Every relay of the lab (switches use both). */
+    relays: ReportRelay[];
     webUrl: string;
     clientAddress: string;
     tunnelAddress: string;
@@ -55,6 +105,12 @@ export interface BenchReport {
   timeToConnected: LatencyComparison;
   timeToFirstByte: LatencyComparison;
   throughput: { upload: ThroughputComparison; download: ThroughputComparison };
+  relaySwitch: RelaySwitchReport;
+  relayDeath: RelayDeathReport;
+  idle: IdleReport;
+  /** Every target of the issue with its verdict, in the order they are printed. */
+  targets: TargetResult[];
+  targetsMet: TargetCount;
   /** Further figures, in milliseconds. */
   extra: {
     connectDuringFirstByteRuns: LatencyComparison;
@@ -126,6 +182,89 @@ export function compareThroughput(
   };
 }
 
+const roundMs = <T extends { ms: number }>(run: T): T => ({ ...run, ms: round(run.ms) });
+
+export function relaySwitchReport(
+  relays: [string, string],
+  sluice: PhaseRuns<SluiceSwitchRun>,
+  wgQuick: readonly WgQuickSwitchRun[],
+): RelaySwitchReport {
+  return {
+    relays,
+    comparison: compareLatency(
+      sluice.runs.map((r) => r.ms),
+      wgQuick.map((r) => r.ms),
+    ),
+    sluiceRuns: sluice.runs.map(roundMs),
+    wgQuickRuns: wgQuick.map((r) => ({ ...roundMs(r), downMs: round(r.downMs), upMs: round(r.upMs) })),
+    error: sluice.error,
+  };
+}
+
+export function relayDeathReport(phase: PhaseRuns<DeathRun>, runsPlanned: number): RelayDeathReport {
+  return {
+    skipped: phase.skipped,
+    runsPlanned: phase.skipped ? 0 : runsPlanned,
+    ms: sampleSummary(phase.runs.map((r) => r.ms)),
+    runs: phase.runs.map((r) => ({ ...roundMs(r), killMs: round(r.killMs) })),
+    error: phase.error,
+  };
+}
+
+export function idleReport(idle: SluiceRuns['idle'], seconds: number): IdleReport {
+  return {
+    skipped: idle.skipped,
+    seconds: idle.skipped ? 0 : seconds,
+    result: idle.result,
+    error: idle.error,
+  };
+}
+
+/** The report's figures against the issue's targets. */
+export function reportTargets(
+  report: Pick<
+    BenchReport,
+    'timeToConnected' | 'timeToFirstByte' | 'extra' | 'relaySwitch' | 'relayDeath' | 'idle'
+  >,
+): TargetResult[] {
+  const { relaySwitch, relayDeath, idle } = report;
+  const switchFailure =
+    relaySwitch.error === null
+      ? null
+      : `Sluice's switches failed after ${relaySwitch.sluiceRuns.length} timed run${
+          relaySwitch.sluiceRuns.length === 1 ? '' : 's'
+        }: ${relaySwitch.error}`;
+  const deathFailure =
+    relayDeath.error !== null
+      ? `failed after ${relayDeath.runs.length} of ${relayDeath.runsPlanned} runs: ${relayDeath.error}`
+      : relayDeath.runs.length < relayDeath.runsPlanned
+        ? `only ${relayDeath.runs.length} of ${relayDeath.runsPlanned} runs completed`
+        : null;
+  const idleFailure =
+    idle.error ??
+    (idle.result !== null && !idle.result.tunnelWorkedAfter
+      ? 'the tunnel did not carry a request right after the window'
+      : null);
+  return checkTargets({
+    timeToConnected: { value: report.timeToConnected.ratio },
+    timeToFirstByte: { value: report.timeToFirstByte.ratio },
+    disconnect: { value: report.extra.disconnect.ratio },
+    relaySwitch: { value: relaySwitch.comparison.ratio, failure: switchFailure },
+    relayDeath: relayDeath.skipped
+      ? { value: null, skipped: 'skipped (--death-runs 0)' }
+      : { value: relayDeath.ms?.median ?? null, failure: deathFailure },
+    idleFalseReconnects: idle.skipped
+      ? { value: null, skipped: 'skipped (--idle-seconds 0)' }
+      : { value: idle.result?.falseReconnects ?? null, failure: idleFailure },
+  });
+}
+
+/** The targets and their count, for a report built without them. */
+export function withTargets(report: Omit<BenchReport, 'targets' | 'targetsMet'>): BenchReport {
+  const targets = reportTargets(report);
+  return { ...report, targets, targetsMet: countTargets(targets) };
+}
+
 function keepalive(facts: TunnelFacts | null): string {
   const seconds = facts?.device?.peers[0]?.persistentKeepaliveSeconds;
   return seconds === undefined ? 'unknown' : seconds === null ? 'off' : `${seconds} s`;
@@ -151,5 +290,8 @@ export function describeDifferences(sluice: ToolRuns, wgQuick: WgQuickRuns): str
     `Policy routing: Sluice fwmark ${s?.device?.fwmark ?? 'off'}, wg-quick fwmark ${w?.device?.fwmark ?? 'off'}. ` +
       `nftables tables while connected: Sluice ${tables(s)}; wg-quick ${tables(w)}.`,
     'Both are userspace wireguard-go (no kernel module here), the same client identity, the same relay.',
+    'Relay switch: Sluice is told a new location (SetRelayConstraints) and reconnects on its own, verifying ' +
+      'the new tunnel before "connected"; wg-quick is two commands run by hand, timed without the launch of ' +
+      'each command and without waiting for wireguard-go to exit between them.',
   ];
 }

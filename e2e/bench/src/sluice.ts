@@ -1,5 +1,6 @@
 // Sluice under test: sluiced in the lab client (its socket, state and log in the lab directory, DNS through
-// the static-file backend), the lab relay imported from its wg-quick file, and timed Connect/Disconnect.
+// the static-file backend), the lab relays imported from their wg-quick files, location constraints, and
+// timed Connect/Disconnect.
 import { readFileSync } from 'node:fs';
 import { HelperClient, pb } from '@sluice/api';
 import { HELPER_MAIN, type Lab, type LabRelay, waitFor } from '@sluice/netlab';
@@ -8,6 +9,8 @@ import { TunnelStateWatch } from './tunnel-events.js';
 
 export interface SluiceHelper {
   client: HelperClient;
+  /** sluiced's socket (unique to this helper: it finds its process). */
+  socket: string;
   interfaceName: string;
   logPath: string;
   /** SIGTERM, then wait for the exit code (SIGKILL after 10 s). */
@@ -23,7 +26,7 @@ export interface SluiceConnect {
   mtu: number | null;
 }
 
-const CONNECT_TIMEOUT_MS = 30_000;
+export const CONNECT_TIMEOUT_MS = 30_000;
 
 /** Start sluiced in the client (netlab's lab.startHelper) and wait until it answers gRPC. */
 export async function startSluice(lab: Lab): Promise<SluiceHelper> {
@@ -39,6 +42,7 @@ export async function startSluice(lab: Lab): Promise<SluiceHelper> {
   );
   return {
     client,
+    socket: helper.socket,
     interfaceName: helper.interfaceName,
     logPath: helper.logPath,
     stop: async () => {
@@ -53,19 +57,38 @@ export async function startSluice(lab: Lab): Promise<SluiceHelper> {
   };
 }
 
-/** Import the relay's wg-quick file (relays and the identity), replacing whatever list there was. */
-export async function importRelay(client: HelperClient, relay: LabRelay): Promise<void> {
+/**
+ * Import the relays' wg-quick files (relays and the identity, the same in every file), replacing whatever
+ * list there was. The file names give the locations (se-got-wg-001.conf: country se, city got).
+ */
+export async function importRelays(client: HelperClient, relays: readonly LabRelay[]): Promise<void> {
   const reply = await client.relays.importRelays({
-    files: [
-      {
-        name: `${relay.hostname}.conf`,
-        content: readFileSync(relay.confPath, 'utf8'),
-        format: pb.ImportFile_Format.FORMAT_WG_QUICK,
-      },
-    ],
+    files: relays.map((relay) => ({
+      name: `${relay.hostname}.conf`,
+      content: readFileSync(relay.confPath, 'utf8'),
+      format: pb.ImportFile_Format.FORMAT_WG_QUICK,
+    })),
     replace: true,
   });
-  if (reply.relaysImported !== 1) throw new Error(`imported ${reply.relaysImported} relays, expected 1`);
+  if (reply.relaysImported !== relays.length)
+    throw new Error(`imported ${reply.relaysImported} relays, expected ${relays.length}`);
+}
+
+/** The constraints that pick `relay`'s location (its country and city), or any relay for null. */
+export function locationConstraints(relay: Pick<LabRelay, 'country' | 'city'> | null): pb.RelayConstraints {
+  return {
+    location: relay === null ? {} : { country: relay.country, city: relay.city },
+    providers: [],
+    ownership: pb.Ownership.OWNERSHIP_ANY,
+  };
+}
+
+/** SetRelayConstraints: `relay`'s location, or any location for null. */
+export async function setRelayLocation(
+  client: HelperClient,
+  relay: Pick<LabRelay, 'country' | 'city'> | null,
+): Promise<void> {
+  await client.relays.setRelayConstraints({ constraints: locationConstraints(relay) });
 }
 
 /** Connect and time it to the first `connected` event (subscribed before the call). */

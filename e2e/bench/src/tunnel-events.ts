@@ -1,5 +1,6 @@
 // Sluice's tunnel states as they arrive on EventsListen, each stamped on arrival, so the bench can time a
-// Connect to the first `connected` event.
+// Connect to the first `connected` event (or a relay switch, or a relay's death, to the first `connected`
+// event via the relay it expects).
 import type { HelperClient, pb } from '@sluice/api';
 import { AsyncQueue } from './queue.js';
 
@@ -12,10 +13,19 @@ export interface StampedState {
   at: number;
 }
 
-function describe(state: pb.TunnelState): string {
+/** The relay of a connecting or connected state, '' when it names none. */
+export function relayOf(state: pb.TunnelState): string {
+  const inner = state.state;
+  if (inner?.$case === 'connected' || inner?.$case === 'connecting') return inner.value.relay?.hostname ?? '';
+  return '';
+}
+
+/** "connected via se-got-wg-001 (reconnecting)", "error (…)": a state in words, for logs and failures. */
+export function describeState(state: pb.TunnelState): string {
   const inner = state.state;
   if (inner?.$case === 'error') return `error (${inner.value.message})`;
-  return `${inner?.$case ?? 'unknown'}${state.reason === '' ? '' : ` (${state.reason})`}`;
+  const relay = relayOf(state);
+  return `${inner?.$case ?? 'unknown'}${relay === '' ? '' : ` via ${relay}`}${state.reason === '' ? '' : ` (${state.reason})`}`;
 }
 
 export class TunnelStateWatch {
@@ -74,7 +84,39 @@ export class TunnelStateWatch {
       const stamped = await this.queue.shift(Math.max(1, deadline - Date.now()), `the tunnel to be ${kind}`);
       if (stamped.kind === kind) return stamped;
       if (stamped.kind === 'unknown' || !passing.includes(stamped.kind))
-        throw new Error(`waiting for ${kind}, the tunnel became ${describe(stamped.state)}`);
+        throw new Error(`waiting for ${kind}, the tunnel became ${describeState(stamped.state)}`);
+    }
+  }
+
+  /**
+   * The first state `accept` takes, with the states passed on the way; those must be of a kind in
+   * `passing` (a state `accept` refuses, e.g. `connected` via the old relay, passes when its kind does).
+   */
+  async until(
+    accept: (stamped: StampedState) => boolean,
+    passing: readonly TunnelStateKind[],
+    timeoutMs: number,
+    what: string,
+  ): Promise<{ state: StampedState; passed: StampedState[] }> {
+    const deadline = Date.now() + timeoutMs;
+    const passed: StampedState[] = [];
+    for (;;) {
+      let stamped: StampedState;
+      try {
+        stamped = await this.queue.shift(Math.max(1, deadline - Date.now()), what);
+      } catch (error) {
+        const seen = passed.map((p) => describeState(p.state)).join(', ');
+        throw new Error(
+          `${error instanceof Error ? error.message : String(error)} (saw: ${seen || 'nothing'})`,
+          {
+            cause: error,
+          },
+        );
+      }
+      if (accept(stamped)) return { state: stamped, passed };
+      if (stamped.kind === 'unknown' || !passing.includes(stamped.kind))
+        throw new Error(`waiting for ${what}, the tunnel became ${describeState(stamped.state)}`);
+      passed.push(stamped);
     }
   }
 

@@ -1,7 +1,7 @@
 // wg-quick as the baseline: a copy of the relay's wg-quick file named after a lab-unique interface (without
 // its DNS line: the lab client has no resolvconf), brought up and down inside the client with wireguard-go
 // as the userspace implementation, timed by a wrapper that runs in the client too.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Lab, type LabRelay } from '@sluice/netlab';
 import { TIMED_RUN_SCRIPT } from './client-scripts.js';
@@ -22,10 +22,16 @@ export function withoutDnsLines(conf: string): { text: string; removed: string[]
   return { text: lines.filter((l) => !isDns(l)).join('\n'), removed: lines.filter(isDns) };
 }
 
-/** Write <lab dir>/<lab>-tc.conf (mode 0600), the relay's config minus DNS. */
-export function writeWgQuickConf(lab: Lab, relay: LabRelay): WgQuickConf {
+/**
+ * Write <lab dir>/<lab>-tc.conf (mode 0600), the relay's config minus DNS; in `subdir` of the lab
+ * directory when given, so that files for several relays can all name the same interface (wg-quick takes
+ * the interface name from the file name).
+ */
+export function writeWgQuickConf(lab: Lab, relay: LabRelay, subdir?: string): WgQuickConf {
   const interfaceName = lab.plan.clientWgInterfaces.test;
-  const path = join(lab.dir, `${interfaceName}.conf`);
+  const dir = subdir === undefined ? lab.dir : join(lab.dir, subdir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const path = join(dir, `${interfaceName}.conf`);
   const { text, removed } = withoutDnsLines(readFileSync(relay.confPath, 'utf8'));
   writeFileSync(path, text, { mode: 0o600 });
   return { path, interfaceName, removedLines: removed };

@@ -60,12 +60,14 @@ describe('parseWgDump', () => {
 });
 
 describe('parseBenchOptions', () => {
-  it('has defaults: 10 runs, 1 warm-up, 5 s iperf3 tests, 3 tests each, the results file in e2e/bench/results', () => {
+  it('has defaults: 10 runs, 1 warm-up, 5 s iperf3 tests, 3 tests each, 5 relay deaths, 600 s idle, the results file in e2e/bench/results', () => {
     expect(parseBenchOptions([])).toEqual({
       runs: 10,
       warmupRuns: 1,
       iperfSeconds: 5,
       iperfRuns: 3,
+      deathRuns: 5,
+      idleSeconds: 600,
       jsonPath: DEFAULT_JSON_PATH,
     });
     expect(DEFAULT_JSON_PATH.endsWith('/e2e/bench/results/latest.json')).toBe(true);
@@ -77,6 +79,30 @@ describe('parseBenchOptions', () => {
       jsonPath: '/tmp/x/out/b.json',
     });
     expect(parseBenchOptions(['--help'])).toBeNull();
+  });
+
+  it('reads --death-runs and --idle-seconds; 0 skips each phase', () => {
+    expect(parseBenchOptions(['--death-runs', '2', '--idle-seconds', '20'])).toMatchObject({
+      deathRuns: 2,
+      idleSeconds: 20,
+    });
+    expect(parseBenchOptions(['--death-runs', '0', '--idle-seconds', '0'])).toMatchObject({
+      deathRuns: 0,
+      idleSeconds: 0,
+    });
+    expect(parseBenchOptions(['--idle-seconds=90'])).toMatchObject({ idleSeconds: 90 });
+  });
+
+  it('refuses bad --death-runs and --idle-seconds', () => {
+    expect(() => parseBenchOptions(['--death-runs=-1'])).toThrow(
+      /--death-runs must be an integer from 0 to 100/,
+    );
+    expect(() => parseBenchOptions(['--death-runs', '101'])).toThrow(UsageError);
+    expect(() => parseBenchOptions(['--idle-seconds', '1.5'])).toThrow(
+      /--idle-seconds must be an integer from 0 to 86400/,
+    );
+    expect(() => parseBenchOptions(['--idle-seconds', '86401'])).toThrow(UsageError);
+    expect(() => parseBenchOptions(['--idle-seconds'])).toThrow(UsageError);
   });
 
   it('refuses bad values and unknown flags', () => {

@@ -1,0 +1,141 @@
+// The issue's targets, checked against one run's figures. Pure: figures in, verdicts out. Every target is
+// "at most": Sluice's median over wg-quick's (ratio), Sluice's median in milliseconds (ms), or a count.
+
+export type TargetId =
+  'timeToFirstByte' | 'timeToConnected' | 'disconnect' | 'relaySwitch' | 'relayDeath' | 'idleFalseReconnects';
+
+export type TargetKind = 'ratio' | 'ms' | 'count';
+
+export type TargetStatus = 'met' | 'not met' | 'skipped';
+
+export interface TargetSpec {
+  id: TargetId;
+  label: string;
+  kind: TargetKind;
+  /** The figure must be at most this. */
+  limit: number;
+}
+
+export interface TargetResult extends TargetSpec {
+  /** The figure, null when there is none (not measured, or the phase failed before any run). */
+  value: number | null;
+  status: TargetStatus;
+  /** Why it is not met or was skipped, when the figure alone does not say. */
+  note: string | null;
+}
+
+export const TARGETS: Readonly<Record<TargetId, TargetSpec>> = {
+  timeToFirstByte: {
+    id: 'timeToFirstByte',
+    label: 'Connect to first byte through the tunnel, vs `wg-quick up`',
+    kind: 'ratio',
+    limit: 1.0,
+  },
+  timeToConnected: {
+    id: 'timeToConnected',
+    label: 'Connect to the verified "connected" event, vs `wg-quick up`',
+    kind: 'ratio',
+    limit: 1.2,
+  },
+  disconnect: {
+    id: 'disconnect',
+    label: 'Disconnect to "disconnected", vs `wg-quick down`',
+    kind: 'ratio',
+    limit: 1.0,
+  },
+  relaySwitch: {
+    id: 'relaySwitch',
+    label: 'Relay switch, connected to connected, vs `wg-quick down` + `wg-quick up`',
+    kind: 'ratio',
+    limit: 1.0,
+  },
+  relayDeath: {
+    id: 'relayDeath',
+    label: 'Relay death to connected via another relay (no wg-quick counterpart)',
+    kind: 'ms',
+    limit: 5000,
+  },
+  idleFalseReconnects: {
+    id: 'idleFalseReconnects',
+    label: 'False reconnects of an idle, healthy tunnel',
+    kind: 'count',
+    limit: 0,
+  },
+};
+
+/** The order targets are listed in. */
+export const TARGET_ORDER: readonly TargetId[] = [
+  'timeToConnected',
+  'timeToFirstByte',
+  'disconnect',
+  'relaySwitch',
+  'relayDeath',
+  'idleFalseReconnects',
+];
+
+export interface TargetInput {
+  value: number | null;
+  /** The phase did not run (its option was 0). */
+  skipped?: string;
+  /** The phase failed or is incomplete: not met, whatever the figure of the runs that completed. */
+  failure?: string | null;
+}
+
+/** One target's verdict: met when there is a figure, nothing failed, and the figure is at most the limit. */
+export function checkTarget(id: TargetId, input: TargetInput): TargetResult {
+  const spec = TARGETS[id];
+  if (input.skipped !== undefined) return { ...spec, value: null, status: 'skipped', note: input.skipped };
+  const value = input.value;
+  if (input.failure !== undefined && input.failure !== null)
+    return { ...spec, value, status: 'not met', note: input.failure };
+  if (value === null || !Number.isFinite(value))
+    return { ...spec, value: null, status: 'not met', note: 'not measured' };
+  return { ...spec, value, status: value <= spec.limit ? 'met' : 'not met', note: null };
+}
+
+export function checkTargets(inputs: Readonly<Record<TargetId, TargetInput>>): TargetResult[] {
+  return TARGET_ORDER.map((id) => checkTarget(id, inputs[id]));
+}
+
+export interface TargetCount {
+  met: number;
+  /** Targets checked (skipped ones are not). */
+  of: number;
+  skipped: number;
+}
+
+export function countTargets(results: readonly TargetResult[]): TargetCount {
+  const checked = results.filter((r) => r.status !== 'skipped');
+  return {
+    met: checked.filter((r) => r.status === 'met').length,
+    of: checked.length,
+    skipped: results.length - checked.length,
+  };
+}
+
+/** "Targets met: 4 of 6", with the skipped ones when there are. */
+export function targetSummaryLine(count: TargetCount): string {
+  return `Targets met: ${count.met} of ${count.of}${count.skipped === 0 ? '' : ` (${count.skipped} skipped)`}`;
+}
+
+/** The target as a table cell: "<= 1.20x", "<= 5000 ms", "0". */
+export function formatLimit(spec: TargetSpec): string {
+  if (spec.kind === 'ratio') return `<= ${spec.limit.toFixed(2)}x`;
+  if (spec.kind === 'ms') return `<= ${spec.limit} ms`;
+  return spec.limit === 0 ? '0' : `<= ${spec.limit}`;
+}
+
+/** The met column: "yes", "NO", "skipped". */
+export function formatStatus(status: TargetStatus): string {
+  return status === 'met' ? 'yes' : status === 'skipped' ? 'skipped' : 'NO';
+}
+
+/**
+ * A ratio next to its limit: two decimals, or three when two would print the limit itself for a ratio on
+ * the other side of it (1.004x is not met, yet prints as 1.00x).
+ */
+export function formatRatioAgainst(value: number | null, limit: number): string {
+  if (value === null) return 'n/a';
+  const two = value.toFixed(2);
+  return two === limit.toFixed(2) && value !== limit ? `${value.toFixed(3)}x` : `${two}x`;
+}

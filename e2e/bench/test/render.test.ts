@@ -1,0 +1,121 @@
+// The printed report: the latency table with its target and met columns, the new relay rows, the idle
+// line, sluiced's footprint, the load at both ends, and the closing count of targets met.
+import { describe, expect, it } from 'vitest';
+import { idleLine, renderReport } from '../src/render.js';
+import { fixtureReport } from './report-fixture.js';
+
+const JSON_PATH = '/tmp/bench.json';
+
+function linesOf(text: string): string[] {
+  return text.split('\n');
+}
+
+/** The latency table: from its header to the line before the idle line. */
+function latencyTable(text: string): string[] {
+  const lines = linesOf(text);
+  const start = lines.findIndex((l) => l.includes('Sluice/wg-quick') && l.includes('target'));
+  return lines.slice(start, start + 7);
+}
+
+describe('renderReport', () => {
+  it('prints the latency table with a target and a met column on every row that has a target', () => {
+    expect(latencyTable(renderReport(fixtureReport(), JSON_PATH))).toEqual([
+      '                                                                Sluice             wg-quick  Sluice/wg-quick      target  met',
+      '----------------------------------------------  ----------------------  -------------------  ---------------  ----------  ---',
+      'Time to connected                                  120.0 (110.0-130.0)  100.0 (100.0-100.0)            1.20x    <= 1.20x  yes',
+      'Time to first HTTP byte                              95.0 (90.0-100.0)  100.0 (100.0-100.0)            0.95x    <= 1.00x  yes',
+      'Disconnect to disconnected                            50.0 (40.0-60.0)     60.0 (60.0-60.0)            0.83x    <= 1.00x  yes',
+      'Relay switch (se-got-wg-001 <-> de-fra-wg-001)     160.0 (150.0-170.0)  200.0 (200.0-200.0)            0.80x    <= 1.00x  yes',
+      'Relay death -> connected via another relay      4300.0 (4200.0-4400.0)                    -                -  <= 5000 ms  yes',
+    ]);
+  });
+
+  it('marks what is not met NO and says why', () => {
+    const text = renderReport(
+      fixtureReport((r) => {
+        r.timeToConnected.ratio = 1.35;
+        r.relaySwitch.error = 'timed out waiting for connected via se-got-wg-001';
+        r.relayDeath.ms = { n: 3, median: 6100, min: 5000, max: 7000, samples: [5000, 6100, 7000] };
+      }),
+      JSON_PATH,
+    );
+    const table = latencyTable(text);
+    expect(table[2]).toMatch(/^Time to connected .* 1\.35x +<= 1\.20x +NO$/);
+    expect(table[5]).toMatch(/^Relay switch .* 0\.80x +<= 1\.00x +NO$/);
+    expect(table[6]).toMatch(/^Relay death .* 6100\.0 \(5000\.0-7000\.0\) .* <= 5000 ms +NO$/);
+    expect(text).toContain(
+      "- Relay switch, connected to connected, vs `wg-quick down` + `wg-quick up`: Sluice's switches failed " +
+        'after 3 timed runs: timed out waiting for connected via se-got-wg-001',
+    );
+    expect(linesOf(text).at(-2)).toBe('Targets met: 3 of 6');
+  });
+
+  it('prints the idle line with its target, and the counted events under it', () => {
+    expect(idleLine(fixtureReport())).toBe('False reconnects while idle 600 s: 0 (target 0) met');
+    const report = fixtureReport((r) => {
+      if (r.idle.result) {
+        r.idle.result.falseReconnects = 2;
+        r.idle.result.events = [
+          {
+            atSeconds: 301.2,
+            what: 'notice KIND_UNEXPECTED_DISCONNECT (the relay has not answered for 4.6 s)',
+          },
+          { atSeconds: 301.2, what: 'disconnecting' },
+        ];
+      }
+    });
+    expect(idleLine(report)).toBe('False reconnects while idle 600 s: 2 (target 0) NOT met');
+    const lines = linesOf(renderReport(report, JSON_PATH));
+    const at = lines.indexOf('False reconnects while idle 600 s: 2 (target 0) NOT met');
+    expect(lines.slice(at + 1, at + 3)).toEqual([
+      '  at 301.2 s: notice KIND_UNEXPECTED_DISCONNECT (the relay has not answered for 4.6 s)',
+      '  at 301.2 s: disconnecting',
+    ]);
+  });
+
+  it('says when the idle window and the relay deaths were skipped, and counts only what was checked', () => {
+    const report = fixtureReport((r) => {
+      r.relayDeath = { skipped: true, runsPlanned: 0, ms: null, runs: [], error: null };
+      r.idle = { skipped: true, seconds: 0, result: null, error: null };
+    });
+    const text = renderReport(report, JSON_PATH);
+    expect(idleLine(report)).toBe('False reconnects while idle: skipped (--idle-seconds 0)');
+    expect(latencyTable(text)[6]).toMatch(
+      /^Relay death -> connected via another relay +skipped +- +- +<= 5000 ms +skipped$/,
+    );
+    expect(text).toContain('relay deaths: skipped (--death-runs 0)');
+    expect(text).toContain('- sluiced during the idle window: skipped (--idle-seconds 0)');
+    expect(linesOf(text).at(-2)).toBe('Targets met: 4 of 4 (2 skipped)');
+  });
+
+  it('prints sluiced’s RSS and CPU during the idle window as "also measured", without a target', () => {
+    const text = renderReport(fixtureReport(), JSON_PATH);
+    expect(text).toContain(
+      '- sluiced (pid 4242) during the idle window of 600.1 s: RSS 50.0 MiB at the start, 51.0 MiB at the end ' +
+        '(+1.0 MiB); CPU 1.50 s, 0.25 % of one core',
+    );
+    const noUsage = renderReport(
+      fixtureReport((r) => {
+        if (r.idle.result) {
+          r.idle.result.helper = null;
+          r.idle.result.helperUsageError = 'expected one sluiced process, found none';
+        }
+      }),
+      JSON_PATH,
+    );
+    expect(noUsage).toContain(
+      '- sluiced during the idle window: n/a (expected one sluiced process, found none)',
+    );
+  });
+
+  it('prints the load average at the start and the end, and ends with the count of targets met', () => {
+    const lines = linesOf(renderReport(fixtureReport(), JSON_PATH));
+    expect(lines[1]).toMatch(/load at start 0\.5 0\.4 0\.3, at end 1\.25 0\.8 0\.4$/);
+    expect(lines.slice(-3)).toEqual([`Took 840 s. JSON: ${JSON_PATH}`, 'Targets met: 6 of 6', '']);
+  });
+
+  it('is pure: the same report gives the same text', () => {
+    const report = fixtureReport();
+    expect(renderReport(report, JSON_PATH)).toBe(renderReport(structuredClone(report), JSON_PATH));
+  });
+});
