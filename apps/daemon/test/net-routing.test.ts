@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { CommandError, RecordingRunner } from '../src/net/exec.js';
+import { RecordingRunner } from '../src/net/exec.js';
 import {
   defaultRouteSteps,
-  staleRoutingSteps,
+  staleRoutingCommands,
   tunnelUpSteps,
   type TunnelRouting,
 } from '../src/net/routing.js';
-import { applySteps, StepError, undoSteps } from '../src/net/steps.js';
+import { applySteps, batchFailures, StepError, undoSteps } from '../src/net/steps.js';
+import { FakeIp } from './fake-os/ip.js';
 
 const routing: TunnelRouting = {
   interfaceName: 'wg-sluice',
@@ -16,90 +17,142 @@ const routing: TunnelRouting = {
   families: [4, 6],
 };
 
-describe('routing plan', () => {
-  it('brings the tunnel up with wg-quick-style policy rules, and the default route only later', async () => {
-    const runner = new RecordingRunner();
-    await applySteps(runner, tunnelUpSteps(routing));
-    expect(runner.transcript()).toEqual([
-      'ip link set dev wg-sluice mtu 1380',
-      'ip -4 address add 10.64.0.2/32 dev wg-sluice',
-      'ip -6 address add fc00:bbbb::2/128 dev wg-sluice',
-      'ip link set dev wg-sluice up',
-      'ip -4 rule add table main suppress_prefixlength 0 priority 32760',
-      'ip -4 rule add not fwmark 21324 table 21324 priority 32761',
-      'ip -6 rule add table main suppress_prefixlength 0 priority 32760',
-      'ip -6 rule add not fwmark 21324 table 21324 priority 32761',
-      'ip -4 route add 10.64.0.1/32 dev wg-sluice table 21324',
-      'ip -6 route add fc00:bbbb::1/128 dev wg-sluice table 21324',
-    ]);
-    expect(runner.transcript().some((line) => line.includes('default'))).toBe(false);
+/** A runner whose `ip` is the stateful fake, recording each command and its stdin. */
+function fakeIpRunner(ip = new FakeIp()) {
+  const runner = new RecordingRunner((argv, input) => {
+    if (argv[0] !== 'ip') return {};
+    const result = ip.run(argv.slice(1), input);
+    return result;
+  });
+  return { ip, runner };
+}
 
-    const later = new RecordingRunner();
-    await applySteps(later, defaultRouteSteps(routing));
-    expect(later.transcript()).toEqual([
-      'ip -4 route add default dev wg-sluice table 21324',
-      'ip -6 route add default dev wg-sluice table 21324',
+const batches = (runner: RecordingRunner) =>
+  runner.calls.map((call) => ({ argv: call.argv.join(' '), lines: call.input?.trim().split('\n') }));
+
+describe('routing plan', () => {
+  it('brings the tunnel up with wg-quick-style policy rules in two batches, and the default route only later', async () => {
+    const { ip, runner } = fakeIpRunner();
+    ip.addLink('wg-sluice', 1420);
+    await applySteps(runner, tunnelUpSteps(routing));
+    expect(batches(runner)).toEqual([
+      {
+        argv: 'ip -batch -',
+        lines: [
+          'link set dev wg-sluice mtu 1380',
+          'address add 10.64.0.2/32 dev wg-sluice',
+          'address add fc00:bbbb::2/128 dev wg-sluice',
+          'link set dev wg-sluice up',
+          'rule add table main suppress_prefixlength 0 priority 32760',
+          'rule add not fwmark 21324 table 21324 priority 32761',
+          'route add 10.64.0.1/32 dev wg-sluice table 21324',
+          'route add fc00:bbbb::1/128 dev wg-sluice table 21324',
+        ],
+      },
+      {
+        argv: 'ip -6 -batch -',
+        lines: [
+          'rule add table main suppress_prefixlength 0 priority 32760',
+          'rule add not fwmark 21324 table 21324 priority 32761',
+        ],
+      },
     ]);
+    expect(ip.routesIn('21324').some((r) => r.startsWith('0.0.0.0/0'))).toBe(false);
+
+    const later = fakeIpRunner(ip).runner;
+    await applySteps(later, defaultRouteSteps(routing));
+    expect(batches(later)).toEqual([
+      {
+        argv: 'ip -batch -',
+        lines: ['route add 0.0.0.0/0 dev wg-sluice table 21324', 'route add ::/0 dev wg-sluice table 21324'],
+      },
+    ]);
+    expect(ip.routesIn('21324')).toContain('::/0 dev wg-sluice');
   });
 
   it('leaves IPv6 alone when the tunnel carries only IPv4', async () => {
-    const runner = new RecordingRunner();
+    const { ip, runner } = fakeIpRunner();
+    ip.addLink('wg-sluice', 1420);
     await applySteps(runner, [
       ...tunnelUpSteps({ ...routing, families: [4] }),
       ...defaultRouteSteps({ ...routing, families: [4] }),
     ]);
-    expect(runner.transcript().filter((line) => line.includes('-6') || line.includes('fc00'))).toEqual([]);
+    expect(runner.calls.map((c) => c.argv.join(' '))).toEqual(['ip -batch -']);
+    expect(runner.calls[0]?.input).not.toMatch(/fc00|::/);
   });
 
   it('never touches the main table', () => {
-    const argv = [...tunnelUpSteps(routing), ...defaultRouteSteps(routing)].flatMap((step) => [
-      step.argv,
-      step.undo ?? [],
-    ]);
-    for (const command of argv) {
-      if (command.includes('route')) expect(command).toContain('21324');
+    for (const step of [...tunnelUpSteps(routing), ...defaultRouteSteps(routing)]) {
+      if (step.args[0] === 'route') expect(step.args).toContain('21324');
     }
   });
 
-  it('undoes exactly what it did, newest first', async () => {
-    const runner = new RecordingRunner();
+  it('undoes exactly what it did; addresses and link state may go with the link', async () => {
+    const { ip, runner } = fakeIpRunner();
+    const before = ip.snapshot();
+    ip.addLink('wg-sluice', 1420);
     const done = await applySteps(runner, [...tunnelUpSteps(routing), ...defaultRouteSteps(routing)]);
-    const undo = new RecordingRunner();
-    expect(await undoSteps(undo, done)).toEqual([]);
-    expect(undo.transcript()).toEqual([
-      'ip -6 route del default dev wg-sluice table 21324',
-      'ip -4 route del default dev wg-sluice table 21324',
-      'ip -6 route del fc00:bbbb::1/128 dev wg-sluice table 21324',
-      'ip -4 route del 10.64.0.1/32 dev wg-sluice table 21324',
-      'ip -6 rule del not fwmark 21324 table 21324 priority 32761',
-      'ip -6 rule del table main suppress_prefixlength 0 priority 32760',
-      'ip -4 rule del not fwmark 21324 table 21324 priority 32761',
-      'ip -4 rule del table main suppress_prefixlength 0 priority 32760',
-      'ip link set dev wg-sluice down',
-      'ip -6 address del fc00:bbbb::2/128 dev wg-sluice',
-      'ip -4 address del 10.64.0.2/32 dev wg-sluice',
+    const explicit = fakeIpRunner(ip).runner;
+    expect(await undoSteps(explicit, done)).toEqual([]);
+    expect(batches(explicit)[0]).toEqual({
+      argv: 'ip -force -batch -',
+      lines: [
+        'route del ::/0 dev wg-sluice table 21324',
+        'route del 0.0.0.0/0 dev wg-sluice table 21324',
+        'route del fc00:bbbb::1/128 dev wg-sluice table 21324',
+        'route del 10.64.0.1/32 dev wg-sluice table 21324',
+        'rule del not fwmark 21324 table 21324 priority 32761',
+        'rule del table main suppress_prefixlength 0 priority 32760',
+        'link set dev wg-sluice down',
+        'address del fc00:bbbb::2/128 dev wg-sluice',
+        'address del 10.64.0.2/32 dev wg-sluice',
+      ],
+    });
+    ip.deleteLink('wg-sluice');
+    expect(ip.snapshot()).toEqual(before);
+
+    // When the link is about to go, its routes and the rules are removed and the rest is left to it.
+    ip.addLink('wg-sluice', 1420);
+    const again = await applySteps(fakeIpRunner(ip).runner, tunnelUpSteps(routing));
+    const routingOnly = fakeIpRunner(ip).runner;
+    expect(await undoSteps(routingOnly, again, { linkRemoved: true })).toEqual([]);
+    expect(batches(routingOnly).flatMap((b) => b.lines)).toEqual([
+      'route del fc00:bbbb::1/128 dev wg-sluice table 21324',
+      'route del 10.64.0.1/32 dev wg-sluice table 21324',
+      'rule del not fwmark 21324 table 21324 priority 32761',
+      'rule del table main suppress_prefixlength 0 priority 32760',
+      'rule del not fwmark 21324 table 21324 priority 32761',
+      'rule del table main suppress_prefixlength 0 priority 32760',
     ]);
+    ip.deleteLink('wg-sluice');
+    expect(ip.snapshot()).toEqual(before);
   });
 
   it('rolls back a half-finished up and says which step failed and why', async () => {
-    const runner = new RecordingRunner((argv) =>
-      argv.join(' ') === 'ip -6 rule add not fwmark 21324 table 21324 priority 32761'
-        ? new CommandError(argv, 2, 'RTNETLINK answers: Operation not supported', 'exited with 2')
-        : {},
-    );
+    const { ip, runner } = fakeIpRunner();
+    const before = ip.snapshot();
+    ip.addLink('wg-sluice', 1420);
+    ip.rules[6].push('not fwmark 21324 table 21324 priority 32761');
+    // The MTU step has no undo: a fresh device's link goes with the device.
+    ip.run(['link', 'set', 'dev', 'wg-sluice', 'mtu', '1380'], undefined);
+    const clean = ip.snapshot();
     const error = await applySteps(runner, tunnelUpSteps(routing)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StepError);
-    expect((error as StepError).message).toMatch(
-      /^IPv6: send unmarked traffic to table 21324: .*Operation not supported/,
+    expect((error as StepError).message).toBe(
+      'IPv6: send unmarked traffic to table 21324: RTNETLINK answers: File exists',
     );
-    expect(runner.transcript().slice(-7)).toEqual([
-      'ip -6 rule add not fwmark 21324 table 21324 priority 32761',
-      'ip -6 rule del table main suppress_prefixlength 0 priority 32760',
-      'ip -4 rule del not fwmark 21324 table 21324 priority 32761',
-      'ip -4 rule del table main suppress_prefixlength 0 priority 32760',
-      'ip link set dev wg-sluice down',
-      'ip -6 address del fc00:bbbb::2/128 dev wg-sluice',
-      'ip -4 address del 10.64.0.2/32 dev wg-sluice',
+    expect(ip.snapshot()).toEqual(clean);
+    ip.rules[6].pop();
+    ip.deleteLink('wg-sluice');
+    expect(ip.snapshot()).toEqual(before);
+  });
+
+  it('reads which lines of a batch failed', () => {
+    expect(
+      batchFailures('RTNETLINK answers: File exists\nCommand failed -:2\nError: x\nCommand failed -:5\n'),
+    ).toEqual([
+      { line: 2, message: 'RTNETLINK answers: File exists' },
+      { line: 5, message: 'Error: x' },
     ]);
   });
 
@@ -116,8 +169,8 @@ describe('routing plan', () => {
           }
         : {},
     );
-    const steps = await staleRoutingSteps(runner);
-    expect(steps.map((s) => s.argv.join(' '))).toEqual([
+    const commands = await staleRoutingCommands(runner);
+    expect(commands.map((s) => s.argv.join(' '))).toEqual([
       'ip -4 rule del priority 32760',
       'ip -4 rule del priority 32761',
       'ip -4 route flush table 21324',

@@ -9,6 +9,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Exit codes that are not failures (e.g. 2 from `ip` when deleting something already gone). */
   okCodes?: readonly number[];
+  /** Cancels the command (the program is killed); the promise rejects with CommandAbortedError. */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -33,6 +35,13 @@ export class CommandError extends Error {
   }
 }
 
+export class CommandAbortedError extends Error {
+  override readonly name = 'CommandAbortedError';
+  constructor(readonly argv: readonly string[]) {
+    super(`\`${argv.join(' ')}\` was cancelled`);
+  }
+}
+
 const DEFAULT_TIMEOUT_MS = 15_000;
 
 /** Runs programs for real. */
@@ -42,6 +51,7 @@ export class SystemRunner implements Runner {
   run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     const [file, ...args] = argv;
     if (!file) return Promise.reject(new Error('empty command'));
+    if (options.signal?.aborted) return Promise.reject(new CommandAbortedError(argv));
     return new Promise((resolve, reject) => {
       const child = execFile(
         file,
@@ -52,10 +62,15 @@ export class SystemRunner implements Runner {
           killSignal: 'SIGKILL',
           maxBuffer: 64 * 1024 * 1024,
           encoding: 'utf8',
+          ...(options.signal ? { signal: options.signal } : {}),
         },
         (error, stdout, stderr) => {
           if (!error) {
             resolve({ stdout, stderr, code: 0 });
+            return;
+          }
+          if (options.signal?.aborted) {
+            reject(new CommandAbortedError(argv));
             return;
           }
           const code = typeof error.code === 'number' ? error.code : null;
@@ -88,14 +103,18 @@ export class RecordingRunner implements Runner {
   readonly calls: { argv: string[]; input?: string }[] = [];
 
   constructor(
-    private readonly answer: (argv: readonly string[]) => Partial<RunResult> | Error = () => ({}),
+    private readonly answer: (
+      argv: readonly string[],
+      input: string | undefined,
+    ) => Partial<RunResult> | Error = () => ({}),
   ) {}
 
   run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     this.calls.push(
       options.input === undefined ? { argv: [...argv] } : { argv: [...argv], input: options.input },
     );
-    const reply = this.answer(argv);
+    if (options.signal?.aborted) return Promise.reject(new CommandAbortedError(argv));
+    const reply = this.answer(argv, options.input);
     if (reply instanceof Error) return Promise.reject(reply);
     const result = { stdout: '', stderr: '', code: 0, ...reply };
     if (result.code !== 0 && !options.okCodes?.includes(result.code)) {

@@ -37,101 +37,108 @@ function addressFamily(cidr: string): Family {
   return family;
 }
 
+/** `ip rule` steps of a family (IPv6 ones go to `ip -6`). */
+function ruleStep(intent: string, family: Family, selector: string[]): Step {
+  return {
+    intent,
+    args: ['rule', 'add', ...selector],
+    undo: ['rule', 'del', ...selector],
+    ...(family === 6 ? { ipv6Rule: true } : {}),
+  };
+}
+
+/** The whole-family prefix: `default` is IPv4 only in `ip -batch`, so both are spelled out. */
+const anyAddress = (family: Family): string => (family === 4 ? '0.0.0.0/0' : '::/0');
+
 /** Bring the interface up with its addresses and MTU; the rules that steer traffic into table T. */
 export function tunnelUpSteps(routing: TunnelRouting): Step[] {
   const ifname = routing.interfaceName;
   const steps: Step[] = [
     {
       intent: `set the MTU of ${ifname} to ${routing.mtu}`,
-      argv: ['ip', 'link', 'set', 'dev', ifname, 'mtu', String(routing.mtu)],
+      args: ['link', 'set', 'dev', ifname, 'mtu', String(routing.mtu)],
+      ownedByLink: true,
     },
   ];
   for (const address of routing.addresses) {
     if (!routing.families.includes(addressFamily(address))) continue;
     steps.push({
       intent: `add ${address} to ${ifname}`,
-      argv: ['ip', familyFlag(addressFamily(address)), 'address', 'add', address, 'dev', ifname],
-      undo: ['ip', familyFlag(addressFamily(address)), 'address', 'del', address, 'dev', ifname],
+      args: ['address', 'add', address, 'dev', ifname],
+      undo: ['address', 'del', address, 'dev', ifname],
+      ownedByLink: true,
     });
   }
   steps.push({
     intent: `bring ${ifname} up`,
-    argv: ['ip', 'link', 'set', 'dev', ifname, 'up'],
-    undo: ['ip', 'link', 'set', 'dev', ifname, 'down'],
+    args: ['link', 'set', 'dev', ifname, 'up'],
+    undo: ['link', 'set', 'dev', ifname, 'down'],
+    ownedByLink: true,
   });
   for (const range of routing.bypassRanges ?? []) {
     const family = addressFamily(range);
-    const rule = ['rule', 'add', 'to', range, 'table', 'main', 'priority', String(RULE_PRIORITY_BYPASS)];
-    steps.push({
-      intent: `keep ${range} outside the tunnel`,
-      argv: ['ip', familyFlag(family), ...rule],
-      undo: ['ip', familyFlag(family), 'rule', 'del', ...rule.slice(2)],
-    });
+    steps.push(
+      ruleStep(`keep ${range} outside the tunnel`, family, [
+        'to',
+        range,
+        'table',
+        'main',
+        'priority',
+        String(RULE_PRIORITY_BYPASS),
+      ]),
+    );
   }
   for (const family of routing.families) {
-    const suppress = [
-      'rule',
-      'add',
-      'table',
-      'main',
-      'suppress_prefixlength',
-      '0',
-      'priority',
-      String(RULE_PRIORITY_SUPPRESS),
-    ];
-    steps.push({
-      intent: `IPv${family}: keep routes more specific than default in the main table`,
-      argv: ['ip', familyFlag(family), ...suppress],
-      undo: ['ip', familyFlag(family), 'rule', 'del', ...suppress.slice(2)],
-    });
-    const tunnel = [
-      'rule',
-      'add',
-      'not',
-      'fwmark',
-      String(TUNNEL_FWMARK),
-      'table',
-      String(TUNNEL_TABLE),
-      'priority',
-      String(RULE_PRIORITY_TUNNEL),
-    ];
-    steps.push({
-      intent: `IPv${family}: send unmarked traffic to table ${TUNNEL_TABLE}`,
-      argv: ['ip', familyFlag(family), ...tunnel],
-      undo: ['ip', familyFlag(family), 'rule', 'del', ...tunnel.slice(2)],
-    });
+    steps.push(
+      ruleStep(`IPv${family}: keep routes more specific than default in the main table`, family, [
+        'table',
+        'main',
+        'suppress_prefixlength',
+        '0',
+        'priority',
+        String(RULE_PRIORITY_SUPPRESS),
+      ]),
+      ruleStep(`IPv${family}: send unmarked traffic to table ${TUNNEL_TABLE}`, family, [
+        'not',
+        'fwmark',
+        String(TUNNEL_FWMARK),
+        'table',
+        String(TUNNEL_TABLE),
+        'priority',
+        String(RULE_PRIORITY_TUNNEL),
+      ]),
+    );
   }
   for (const target of routing.verifyTargets) {
     const family = addressFamily(target);
     if (!routing.families.includes(family)) continue;
-    const route = [
-      'route',
-      'add',
-      `${target}/${family === 4 ? 32 : 128}`,
-      'dev',
-      ifname,
-      'table',
-      String(TUNNEL_TABLE),
-    ];
+    const route = [`${target}/${family === 4 ? 32 : 128}`, 'dev', ifname, 'table', String(TUNNEL_TABLE)];
     steps.push({
       intent: `route ${target} through ${ifname} to verify the tunnel`,
-      argv: ['ip', familyFlag(family), ...route],
-      undo: ['ip', familyFlag(family), 'route', 'del', ...route.slice(2)],
+      args: ['route', 'add', ...route],
+      undo: ['route', 'del', ...route],
     });
   }
   return steps;
 }
 
-/** The default routes into the tunnel, added once the tunnel is verified. */
+/** The default routes into the tunnel, added once the tunnel is verified and the connected policy holds. */
 export function defaultRouteSteps(routing: TunnelRouting): Step[] {
   return routing.families.map((family) => {
-    const route = ['route', 'add', 'default', 'dev', routing.interfaceName, 'table', String(TUNNEL_TABLE)];
+    const route = [anyAddress(family), 'dev', routing.interfaceName, 'table', String(TUNNEL_TABLE)];
     return {
       intent: `IPv${family}: send all traffic through ${routing.interfaceName}`,
-      argv: ['ip', familyFlag(family), ...route],
-      undo: ['ip', familyFlag(family), 'route', 'del', ...route.slice(2)],
+      args: ['route', 'add', ...route],
+      undo: ['route', 'del', ...route],
     };
   });
+}
+
+export interface StaleCommand {
+  intent: string;
+  argv: string[];
+  /** Exit codes that mean "already so" (flushing a table that does not exist). */
+  okCodes?: number[];
 }
 
 interface IpRuleJson {
@@ -141,11 +148,11 @@ interface IpRuleJson {
 }
 
 /**
- * Steps that remove rules and table-T routes left by a helper that died with a tunnel up, found by
+ * Commands that remove rules and table-T routes left by a helper that died with a tunnel up, found by
  * their priority/table. Reconciles the system to "nothing of ours" instead of replaying a log.
  */
-export async function staleRoutingSteps(runner: Runner): Promise<Step[]> {
-  const steps: Step[] = [];
+export async function staleRoutingCommands(runner: Runner): Promise<StaleCommand[]> {
+  const steps: StaleCommand[] = [];
   for (const family of [4, 6] as const) {
     const { stdout } = await runner.run(['ip', '-j', familyFlag(family), 'rule', 'show']);
     const rules = stdout.trim() ? (JSON.parse(stdout) as IpRuleJson[]) : [];
