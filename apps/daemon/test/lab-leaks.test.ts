@@ -433,6 +433,7 @@ describe.skipIf(!isRoot)('kill switch: no leaks, proven by capture', () => {
           tunnelInterface: 'wg',
           tunnelAddresses: ['10.64.0.2/32', 'fc00:bbbb::2/128'],
           dnsServers: ['10.64.0.1', 'fc00:bbbb::1'],
+          gateways: ['10.64.0.1'],
           families: [4, 6],
           ...lanBypass,
         }),

@@ -1,134 +1,239 @@
-// Applying the kill switch: one `nft -f -` transaction per policy, then the table is read back and
-// compared with what was asked for; a mismatch is an error (the caller then blocks or reports it).
-import type { Runner } from './exec.js';
-import { FIREWALL_TABLE, firewallRuleset, type FirewallPolicy } from './firewall-rules.js';
-
-export interface ListedChain {
-  hook: string;
-  policy: string;
-  rules: number;
-}
-
-export interface ListedTable {
-  comment: string;
-  chains: Record<string, ListedChain>;
-}
+// Applying the kill switch: one `nft` process per policy change. The first apply (and any after a
+// failure) replaces the table; later ones change it in place, so its named counters keep counting
+// across policies. nft echoes what the kernel committed (`-e -a`), and the echo is compared with what
+// was asked for; a mismatch is an error (the caller then blocks or reports it).
+import { CommandError, type Runner, type RunResult } from './exec.js';
+import {
+  FIREWALL_TABLE,
+  createRuleset,
+  firewallChains,
+  growRuleset,
+  keptRules,
+  removeRuleset,
+  replaceRuleset,
+  updateRuleset,
+  type FirewallChain,
+  type FirewallPolicy,
+} from './firewall-rules.js';
+import {
+  compareChains,
+  parseCountersJson,
+  parseEcho,
+  parseTableJson,
+  type ListedChain,
+} from './firewall-readback.js';
 
 export class FirewallError extends Error {
   override readonly name = 'FirewallError';
 }
 
-/** Parse `nft list table inet sluice` text (or the ruleset we generate: same shape) into chains. */
-export function parseTableText(text: string): ListedTable | undefined {
-  const body = text.slice(text.lastIndexOf(`table inet ${FIREWALL_TABLE} {`));
-  if (!body.startsWith(`table inet ${FIREWALL_TABLE} {`)) return undefined;
-  const table: ListedTable = { comment: '', chains: {} };
-  let chain: ListedChain | undefined;
-  for (const raw of body.split('\n').slice(1)) {
-    const line = raw.trim();
-    const comment = /^comment "(.*)"$/.exec(line);
-    const chainStart = /^chain (\S+) \{$/.exec(line);
-    const header = /^type filter hook (\S+) priority \S+; policy (\S+);$/.exec(line);
-    if (comment && !chain) table.comment = comment[1] ?? '';
-    else if (chainStart?.[1]) table.chains[chainStart[1]] = chain = { hook: '', policy: '', rules: 0 };
-    else if (header && chain) {
-      chain.hook = header[1] ?? '';
-      chain.policy = header[2] ?? '';
-    } else if (line === '}') chain = undefined;
-    else if (chain && line !== '') chain.rules++;
-  }
-  return table;
-}
+const APPLY = ['nft', '-e', '-a', '-f', '-'];
+const LIST_TABLE = ['nft', '-j', 'list', 'table', 'inet', FIREWALL_TABLE];
+const LIST_COUNTERS = ['nft', '-j', 'list', 'counters', 'table', 'inet', FIREWALL_TABLE];
 
-/** Differences between what was asked for and what the kernel has; empty when they agree. */
-export function compareTables(expected: ListedTable, actual: ListedTable | undefined): string[] {
-  if (!actual) return [`table inet ${FIREWALL_TABLE} is missing`];
-  const problems: string[] = [];
-  if (actual.comment !== expected.comment)
-    problems.push(`policy is "${actual.comment}", expected "${expected.comment}"`);
-  for (const [name, want] of Object.entries(expected.chains)) {
-    const got = actual.chains[name];
-    if (!got) problems.push(`chain ${name} is missing`);
-    else if (got.hook !== want.hook || got.policy !== want.policy || got.rules !== want.rules) {
-      problems.push(
-        `chain ${name} has hook ${got.hook}, policy ${got.policy}, ${got.rules} rules; expected ${want.hook}, ${want.policy}, ${want.rules}`,
-      );
-    }
-  }
-  for (const name of Object.keys(actual.chains))
-    if (!(name in expected.chains)) problems.push(`unexpected chain ${name}`);
-  return problems;
-}
+const why = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export class Firewall {
-  private appliedKind: FirewallPolicy['kind'] | undefined;
-  /** Counts of tables this helper replaced, added up (replacing a table resets its counters). */
+  private kind: FirewallPolicy['kind'] | undefined;
+  /** The table as the kernel echoed this helper's last commit; undefined means replace next time. */
+  private live: ListedChain[] | undefined;
+  /** The chains of that commit as they were asked for (rule for rule, in the order of `live`). */
+  private applied: FirewallChain[] | undefined;
+  /** The live table's counters started at zero in this helper (it made the table). */
+  private countsOwnTable = false;
+  /** Counts of tables this helper removed or replaced, added up. */
   private readonly pastHits = new Map<string, number>();
 
   constructor(private readonly runner: Runner) {}
 
+  /** The kind of the last policy applied successfully, or undefined when unknown. */
+  get inForce(): FirewallPolicy['kind'] | undefined {
+    return this.kind;
+  }
+
   /** Packets per rule tag since this helper started, across every policy it applied. */
   async hitsSinceStart(): Promise<Map<string, number>> {
     const hits = new Map(this.pastHits);
-    for (const [tag, packets] of await this.liveHits()) hits.set(tag, (hits.get(tag) ?? 0) + packets);
+    if (this.countsOwnTable) addInto(hits, await this.liveCounts());
     return hits;
-  }
-
-  private async liveHits(): Promise<Map<string, number>> {
-    const result = await this.runner.run(['nft', 'list', 'table', 'inet', FIREWALL_TABLE], { okCodes: [1] });
-    return result.code === 0 ? ruleHits(result.stdout) : new Map();
-  }
-
-  /** The live table, or undefined when there is none. */
-  async read(): Promise<ListedTable | undefined> {
-    const result = await this.runner.run(['nft', 'list', 'table', 'inet', FIREWALL_TABLE], { okCodes: [1] });
-    return result.code === 0 ? parseTableText(result.stdout) : undefined;
   }
 
   /** Make the table exactly `policy` in one transaction, and check the kernel agrees. */
   async apply(policy: FirewallPolicy): Promise<void> {
-    const ruleset = firewallRuleset(policy);
-    // Only a table this helper made counts: one left by an earlier run has its own history.
-    if (this.appliedKind !== undefined) {
-      for (const [tag, packets] of await this.liveHits().catch(() => new Map<string, number>())) {
-        this.pastHits.set(tag, (this.pastHits.get(tag) ?? 0) + packets);
+    if (policy.kind === 'none') {
+      await this.remove();
+      return;
+    }
+    // Rendering validates every value, before anything runs.
+    const chains = firewallChains(policy);
+    // Exactly what is in force already: nothing to do (a transaction would only delete and re-add).
+    if (this.applied && sameChains(this.applied, chains)) {
+      this.kind = policy.kind;
+      return;
+    }
+    if (await this.grow(chains)) {
+      this.kind = policy.kind;
+      return;
+    }
+    const replace = replaceRuleset(chains);
+    const update = this.live && updateRuleset(this.live, chains);
+    const noTable = this.kind === 'none';
+    this.live = undefined;
+    this.applied = undefined;
+    let echo: string | undefined;
+    let updateFailure = '';
+    if (noTable) {
+      try {
+        echo = (await this.runner.run(APPLY, { input: createRuleset(chains) })).stdout;
+        this.countsOwnTable = true;
+      } catch {
+        // A table appeared after all (someone else made one): replace it.
       }
     }
-
-    try {
-      await this.runner.run(['nft', '-f', '-'], { input: ruleset });
-    } catch (error) {
-      throw new FirewallError(
-        `could not apply the ${policy.kind} firewall policy: ${error instanceof Error ? error.message : String(error)}`,
-      );
+    if (echo === undefined && update !== undefined) {
+      try {
+        echo = (await this.runner.run(APPLY, { input: update })).stdout;
+      } catch (error) {
+        // Someone changed the table under us (or deleted it): replace it instead, once.
+        updateFailure = ` (after changing it in place failed: ${why(error)})`;
+      }
     }
-    this.appliedKind = policy.kind;
-    const problems = await this.verify(policy);
-    if (problems.length > 0)
+    echo ??= await this.replace(replace, policy.kind, updateFailure);
+    const committed = parseEcho(echo);
+    const problems = compareChains(chains, committed);
+    if (problems.length > 0) {
+      // Something went in, but not this policy.
+      this.kind = undefined;
       throw new FirewallError(`the firewall is not what was applied: ${problems.join('; ')}`);
+    }
+    this.live = committed;
+    this.applied = chains;
+    this.kind = policy.kind;
+  }
+
+  /**
+   * Apply `chains` by adding rules only, when they only add to what is in force (much cheaper in the
+   * kernel than any deletion). False when they do not, or when the transaction failed (the caller then
+   * changes the table the general way).
+   */
+  private async grow(chains: FirewallChain[]): Promise<boolean> {
+    const { live, applied } = this;
+    if (!live || !applied) return false;
+    const handles = new Map(live.map((chain) => [chain.name, chain.handles]));
+    const text = growRuleset(applied, handles, chains);
+    if (text === undefined) return false;
+    let echo: string;
+    try {
+      echo = (await this.runner.run(APPLY, { input: text })).stdout;
+    } catch {
+      return false;
+    }
+    // The echo has the added rules with their handles; the kept ones keep theirs.
+    const added = new Map<string, number>();
+    for (const chain of parseEcho(echo))
+      chain.tags.forEach((tag, i) => added.set(`${chain.name} ${tag}`, chain.handles[i] ?? 0));
+    const next: ListedChain[] = [];
+    for (const chain of chains) {
+      const old = applied.find((c) => c.name === chain.name);
+      const oldLive = live.find((c) => c.name === chain.name);
+      const kept = old && keptRules(old.rules, chain.rules);
+      if (!oldLive || !kept) return this.lost('the rules added in place did not line up');
+      const grown: ListedChain = { ...oldLive, tags: [], handles: [] };
+      for (const [i, r] of chain.rules.entries()) {
+        const keptAt = kept[i];
+        const handle = keptAt === undefined ? added.get(`${chain.name} ${r.tag}`) : oldLive.handles[keptAt];
+        if (handle === undefined) return this.lost(`the kernel did not echo the rule ${r.tag}`);
+        grown.tags.push(r.tag);
+        grown.handles.push(handle);
+      }
+      next.push(grown);
+    }
+    this.live = next;
+    this.applied = chains;
+    return true;
+  }
+
+  /** What is in force is no longer known: the next change replaces the table. */
+  private lost(reason: string): never {
+    this.kind = undefined;
+    this.live = undefined;
+    this.applied = undefined;
+    throw new FirewallError(`the firewall is not what was applied: ${reason}`);
+  }
+
+  /** Replace whatever table there is; the counts of our own table are kept in the totals. */
+  private async replace(ruleset: string, kind: string, updateFailure: string): Promise<string> {
+    // Not awaited when there is nothing to read, so the transaction starts at once.
+    const carried = this.countsOwnTable ? await this.carriedCounts() : new Map<string, number>();
+    let result: RunResult;
+    try {
+      result = await this.runner.run(APPLY, { input: ruleset });
+    } catch (error) {
+      throw new FirewallError(`could not apply the ${kind} firewall policy: ${why(error)}${updateFailure}`);
+    }
+    addInto(this.pastHits, carried);
+    this.countsOwnTable = true;
+    return result.stdout;
+  }
+
+  /** No table: read its counts first (they go with it), then delete it; exit 0 is the proof. */
+  private async remove(): Promise<void> {
+    // Not awaited when there is nothing to read, so the transaction starts at once.
+    const carried = this.countsOwnTable ? await this.carriedCounts() : new Map<string, number>();
+    this.live = undefined;
+    this.applied = undefined;
+    try {
+      await this.runner.run(['nft', '-f', '-'], { input: removeRuleset() });
+    } catch (error) {
+      throw new FirewallError(`could not remove the firewall table: ${why(error)}`);
+    }
+    addInto(this.pastHits, carried);
+    this.countsOwnTable = false;
+    this.kind = 'none';
+  }
+
+  /** The live counts of our own table; a failure to read them must not stop a policy change. */
+  private carriedCounts(): Promise<Map<string, number>> {
+    return this.liveCounts().catch(() => new Map<string, number>());
+  }
+
+  private async liveCounts(): Promise<Map<string, number>> {
+    const result = await this.list(LIST_COUNTERS);
+    return result === undefined ? new Map() : parseCountersJson(result);
+  }
+
+  /** The live table's chains, or undefined when there is no table. */
+  async read(): Promise<ListedChain[] | undefined> {
+    const result = await this.list(LIST_TABLE);
+    return result === undefined ? undefined : parseTableJson(result);
   }
 
   /** Compare the live table with `policy`; empty when they agree. */
   async verify(policy: FirewallPolicy): Promise<string[]> {
     const actual = await this.read();
     if (policy.kind === 'none') return actual ? [`table inet ${FIREWALL_TABLE} still exists`] : [];
-    const expected = parseTableText(firewallRuleset(policy));
-    if (!expected) throw new Error('the generated ruleset does not parse');
-    return compareTables(expected, actual);
+    return compareChains(firewallChains(policy), actual);
+  }
+
+  /** stdout of an `nft -j list` command, or undefined when the table does not exist. */
+  private async list(argv: readonly string[]): Promise<string | undefined> {
+    const result = await this.runner.run(argv, { okCodes: [1] });
+    if (result.code === 0) return result.stdout;
+    // nft exits 1 for every error: only "No such file or directory" means there is no table.
+    if (/No such file or directory/.test(result.stderr)) return undefined;
+    throw new CommandError(argv, result.code, result.stderr, `exited with ${result.code}`);
   }
 }
 
-/** Packets counted per rule tag in a listed table (`counter packets N ... comment "tag"`). */
-export function ruleHits(text: string): Map<string, number> {
-  const hits = new Map<string, number>();
-  for (const match of text.matchAll(/counter packets (\d+) bytes \d+ .*comment "([^"]+)"/g)) {
-    const [, packets, tag] = match;
-    if (tag !== undefined) hits.set(tag, (hits.get(tag) ?? 0) + Number(packets));
-  }
-  return hits;
+function sameChains(a: readonly FirewallChain[], b: readonly FirewallChain[]): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Every rule tag in a ruleset we generate. */
+function addInto(totals: Map<string, number>, counts: ReadonlyMap<string, number>): void {
+  for (const [tag, packets] of counts) totals.set(tag, (totals.get(tag) ?? 0) + packets);
+}
+
+/** Every rule tag in a ruleset we render (each rule counts into the counter named by its tag). */
 export function ruleTags(ruleset: string): string[] {
-  return [...ruleset.matchAll(/ counter .* comment "([^"]+)"$/gm)].map((match) => match[1] ?? '');
+  return [...ruleset.matchAll(/ counter name "([^"]+)"(?: .*)? comment "\1"$/gm)].map((m) => m[1] ?? '');
 }
