@@ -165,6 +165,7 @@ function sluiceList(): RelayList {
     active: true,
     weight: 100,
     dnsServers: [],
+    tunnelIpv4Only: false,
   });
   const city = (
     country: string,
@@ -234,6 +235,7 @@ describe('Sluice relay-list JSON', () => {
       active: true,
       weight: 100,
       dnsServers: [],
+      tunnelIpv4Only: false,
     });
   });
 

@@ -7,27 +7,12 @@ import { emptyRelayList, type Relay, type RelayConstraints, type RelayList } fro
 import { describe, expect, it } from 'vitest';
 import { importRelayFiles } from '../src/relays/import.js';
 import { randomPort } from '../src/relays/ports.js';
-import {
-  NoMatchingRelayError,
-  selectRelay,
-  type RandomSource,
-  type RelaySelectionRequest,
-} from '../src/relays/select.js';
+import { NoMatchingRelayError, selectRelay, type RelaySelectionRequest } from '../src/relays/select.js';
+import { seeded } from './support.js';
 
 const FIXTURE = resolve(import.meta.dirname, '../../../../shared/fixtures/mullvad-relays-api.json');
-const key = (seed: number): string => Buffer.alloc(32, seed).toString('base64');
 
-/** mulberry32: a small seeded generator, so statistical tests are deterministic. */
-function seeded(seed: number): RandomSource {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const key = (seed: number): string => Buffer.alloc(32, seed).toString('base64');
 
 let seq = 0;
 function relay(hostname: string, fields: Partial<Relay> = {}): Relay {
@@ -42,6 +27,7 @@ function relay(hostname: string, fields: Partial<Relay> = {}): Relay {
     active: true,
     weight: 100,
     dnsServers: [],
+    tunnelIpv4Only: false,
     ...fields,
   };
 }

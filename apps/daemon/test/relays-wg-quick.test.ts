@@ -38,6 +38,15 @@ function problemsOf(run: () => unknown): ImportProblem[] {
 }
 
 describe('wg-quick files', () => {
+  it('carries IPv6 through a relay whose AllowedIPs has ::/0, and says when a file keeps it out', () => {
+    const ipv6 = (allowed: string) =>
+      parseWgQuickFile('se-got-wg-001.conf', mullvadStyle().replace('AllowedIPs = 0.0.0.0/0,::0/0', allowed))
+        .relays[0]?.relay.tunnelIpv4Only;
+    expect(ipv6('AllowedIPs = 0.0.0.0/0,::0/0')).toBe(false);
+    expect(ipv6('AllowedIPs = 0.0.0.0/0, ::/1, 8000::/1')).toBe(false);
+    expect(ipv6('AllowedIPs = 0.0.0.0/0')).toBe(true);
+  });
+
   it('gives the identity from [Interface] and a located relay from [Peer]', () => {
     const parsed = parseWgQuickFile('se-got-wg-001.conf', mullvadStyle());
     expect(parsed.identity).toEqual({

@@ -218,6 +218,7 @@ function readRelay(read: FieldReader, problems: ProblemList): Relay | undefined 
     active,
     weight,
     dnsServers: [],
+    tunnelIpv4Only: false,
   };
 }
 

@@ -196,6 +196,7 @@ export function parseWgQuickFile(
         weight: 100,
         port: relay.port,
         dnsServers: [...dnsServers],
+        tunnelIpv4Only: relay.tunnelIpv4Only,
       } satisfies Relay,
       file: fileName,
       line: peer.line,
@@ -268,6 +269,7 @@ interface PeerValues {
   family: 4 | 6;
   port: number;
   presharedKey?: string;
+  tunnelIpv4Only: boolean;
 }
 
 function readPeer(peer: PeerSection, problems: ProblemList, warn: Warn): PeerValues | undefined {
@@ -322,6 +324,9 @@ function readPeer(peer: PeerSection, problems: ProblemList, warn: Warn): PeerVal
     address: endpoint.address,
     family: endpoint.family,
     port: endpoint.port,
+    // Only a file that names its ranges says IPv6 stays out; Sluice otherwise carries both families.
+    tunnelIpv4Only:
+      allowed.length > 0 && !allowed.some((range) => range.includes(':') && /\/[01]$/.test(range)),
   };
   if (presharedKey !== undefined) values.presharedKey = presharedKey;
   return values;

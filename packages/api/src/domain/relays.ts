@@ -20,6 +20,11 @@ export const relaySchema = z.object({
   port: z.number().int().min(1).max(65535).optional(),
   /** In-tunnel resolvers for this relay when they differ from the list's gateways (wg-quick DNS =). */
   dnsServers: z.array(z.string()).default([]),
+  /**
+   * The provider routes only IPv4 through this relay (a wg-quick file whose AllowedIPs has no ::/0):
+   * IPv6 is then blocked rather than sent into a tunnel that drops it.
+   */
+  tunnelIpv4Only: z.boolean().default(false),
 });
 
 export const citySchema = z.object({
