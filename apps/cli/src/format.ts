@@ -50,9 +50,30 @@ export function statusText(state: pb.TunnelState | undefined): string {
     default:
       lines.push('Disconnected');
   }
-  if (json.lockedDown && json.state !== 'error')
-    lines.push('  Traffic outside the tunnel is blocked (lockdown mode).');
+  const blocking = blockingWords(json);
+  if (blocking) lines.push(`  ${blocking}`);
   return lines.join('\n');
+}
+
+/**
+ * Why traffic outside the tunnel is blocked, in words that name the real reason: the kill switch of a
+ * tunnel that is up or being set up, lockdown mode (the only reason a disconnected helper blocks), or
+ * the error (said above, with the error). `lockedDown` itself keeps its documented JSON meaning.
+ */
+export function blockingWords(status: StatusJson): string | undefined {
+  if (!status.lockedDown) return undefined;
+  switch (status.state) {
+    case 'connected':
+      return 'Traffic outside the tunnel is blocked (kill switch).';
+    case 'connecting':
+      return 'Traffic outside the tunnel is blocked until it is up (kill switch).';
+    case 'disconnecting':
+      return 'Traffic outside the tunnel stays blocked until it is down.';
+    case 'disconnected':
+      return 'Traffic outside the tunnel is blocked (lockdown mode).';
+    case 'error':
+      return undefined;
+  }
 }
 
 export const onOff = (value: boolean): string => (value ? 'on' : 'off');

@@ -41,6 +41,20 @@ describe('status JSON (DESIGN.md contract)', () => {
     });
     expect(statusText(state)).toContain('Connected to se-got-wg-001 (Gothenburg, Sweden)');
     expect(statusText(state)).toContain('2.0 KiB in, 1.0 KiB out');
+    // Connected with lockdown off: the kill switch blocks, not lockdown mode.
+    expect(statusText(state)).toContain('Traffic outside the tunnel is blocked (kill switch).');
+    expect(statusText(state)).not.toContain('lockdown');
+  });
+
+  it('names why traffic is blocked: lockdown only when disconnected, nothing when it is not', () => {
+    const at = (value: pb.TunnelState['state'], lockedDown: boolean): string =>
+      statusText({ state: value, lockedDown, reason: '' });
+    expect(at({ $case: 'disconnected', value: {} }, true)).toContain('blocked (lockdown mode)');
+    expect(at({ $case: 'disconnected', value: {} }, false)).not.toContain('blocked');
+    expect(at({ $case: 'connecting', value: { attempt: 1 } }, true)).toContain(
+      'until it is up (kill switch)',
+    );
+    expect(at({ $case: 'connected', value: { relay } }, false)).not.toContain('blocked');
   });
 
   it('error carries cause, message and blocking', () => {
