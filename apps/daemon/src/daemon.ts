@@ -27,7 +27,8 @@ import { tunnelStateToPb, tunnelStatsToPb } from './rpc/tunnel-state.js';
 import { SettingsManager } from './settings/manager.js';
 import { SettingsStore, type FaultHook } from './settings/store.js';
 import { openWireGuardDevice, type WireGuardDevice } from './tunnel/device.js';
-import { TunnelEngine } from './tunnel/engine.js';
+import { ProcessPinger, type Pinger } from './tunnel/connectivity/pinger.js';
+import { TunnelEngine, type EngineDeps } from './tunnel/engine.js';
 import type { TunnelState } from './tunnel/state-machine.js';
 import { TargetStateStore } from './tunnel/target-state.js';
 import { Firewall } from './net/firewall.js';
@@ -48,6 +49,10 @@ export interface StartOptions {
   runner?: Runner;
   /** Test seam for the WireGuard device. */
   openDevice?: (name: string) => Promise<WireGuardDevice>;
+  /** Test seam for pings through the tunnel. */
+  pinger?: Pinger;
+  /** Test seam for the watch of the main table's default routes. */
+  watchDefaultRoute?: EngineDeps['watchDefaultRoute'];
   dns?: DnsBackend;
   /** The kill switch; null runs without one (tests whose system calls are only recorded). */
   firewall?: Firewall | null;
@@ -60,18 +65,6 @@ export interface RunningDaemon {
 }
 
 const STATS_INTERVAL_MS = 1_000;
-
-/** Settings whose change means the tunnel must be set up again. */
-function tunnelSettingsChanged(before: SluiceSettings, after: SluiceSettings): boolean {
-  const pick = (s: SluiceSettings) => JSON.stringify([s.relayConstraints, s.tunnel, s.dns, s.bypassRanges]);
-  return pick(before) !== pick(after);
-}
-
-/** Settings the firewall policy depends on. */
-function firewallSettingsChanged(before: SluiceSettings, after: SluiceSettings): boolean {
-  const pick = (s: SluiceSettings) => JSON.stringify([s.lockdownMode, s.allowLan, s.bypassRanges]);
-  return pick(before) !== pick(after);
-}
 
 /**
  * Open WireGuard devices with the backend that worked last time: once the kernel module has been found
@@ -179,9 +172,7 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
   );
   let publishing: Promise<void> = Promise.resolve();
   const publishState = (state: TunnelState, reason: string): Promise<void> => {
-    const secured = engine.firewallSettled();
     publishing = publishing.then(async () => {
-      await secured;
       const info = state.kind === 'connected' ? await engine.tunnelInfo() : undefined;
 
       lastTunnelState = tunnelStateToPb(state, reason, info, engine.lockedDown);
@@ -198,7 +189,9 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
     identity,
     dns,
     openDevice: options.openDevice ?? openDeviceRemembering(runner, log),
-    watchDefaultRoute: (onChange) => watchDefaultRoutes(new SpawnLauncher(), onChange),
+    pinger: options.pinger ?? new ProcessPinger(runner),
+    watchDefaultRoute:
+      options.watchDefaultRoute ?? ((onChange) => watchDefaultRoutes(new SpawnLauncher(), onChange)),
     onState: (state, reason) => void publishState(state, reason),
     firewall,
     onTargetChange: (secured) => {
@@ -216,12 +209,12 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
   // applying the idle policy first would open the firewall for a moment with the routes already
   // direct, which is exactly a leak. Otherwise open up (or stay blocked under lockdown).
   const connectAtStart = settings.settings.autoConnect || targetSecured;
-  if (connectAtStart) {
+  if (connectAtStart)
     log.info({ autoConnect: settings.settings.autoConnect, targetSecured }, 'connecting at start');
-    engine.connect();
-  } else {
-    await engine.refreshFirewall();
-    await publishState(engine.state, 'helper started');
+  engine.start(connectAtStart);
+  if (!connectAtStart) {
+    await engine.settled();
+    await publishing;
   }
 
   const context: DaemonContext = {
@@ -269,13 +262,7 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
   settings.onChange((next) => {
     hub.publish({ event: { $case: 'settings', value: settingsToPb(next) } });
     hub.publish({ event: { $case: 'splitTunnel', value: context.splitTunnelState() } });
-    const kind = engine.state.kind;
-    if ((kind === 'connected' || kind === 'connecting') && tunnelSettingsChanged(previousSettings, next)) {
-      log.info('tunnel settings changed; reconnecting');
-      engine.reconnect();
-    } else if (firewallSettingsChanged(previousSettings, next)) {
-      void engine.refreshFirewall().then(() => publishState(engine.state, 'firewall settings changed'));
-    }
+    engine.settingsChanged(previousSettings, next);
     previousSettings = next;
   });
   relays.onChange(() => hub.publish({ event: { $case: 'relayList', value: context.relayList() } }));

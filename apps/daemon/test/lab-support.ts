@@ -107,3 +107,23 @@ export async function clientNetworkState(lab: Lab): Promise<Record<string, strin
     firewall: (await lab.exec('client', ['nft', 'list', 'ruleset'])).stdout,
   };
 }
+
+/** Reconnect and wait until the connected tunnel's MTU satisfies `fits` (path-MTU discovery ran). */
+export async function reconnectUntilMtu(
+  client: HelperClient,
+  fits: (mtu: number) => boolean,
+  timeoutMs = 30_000,
+): Promise<number> {
+  await client.tunnel.reconnect({});
+  let mtu: number | undefined;
+  await until(
+    async () => {
+      const state = await tunnelState(client);
+      mtu = state?.state?.$case === 'connected' ? state.state.value.tunnel?.mtu : undefined;
+      return mtu !== undefined && fits(mtu);
+    },
+    'the tunnel fitted to the path',
+    timeoutMs,
+  );
+  return mtu ?? 0;
+}

@@ -9,6 +9,7 @@ import {
   connectedRelay,
   importLabRelays,
   isRoot,
+  reconnectUntilMtu,
   startLabHelper,
   tunnelState,
   waitForState,
@@ -139,17 +140,7 @@ describe.skipIf(!isRoot)('tunnel engine in the lab', () => {
       // Outer packets over 1380 bytes vanish between client and relays; a 1420 tunnel cannot work.
       await lab.setPathMtu(1380);
       try {
-        await helper.client.tunnel.reconnect({});
-        await until(
-          async () => {
-            const state = await tunnelState(helper.client);
-            return state?.state?.$case === 'connected' && (state.state.value.tunnel?.mtu ?? 1420) <= 1320;
-          },
-          'the MTU to be lowered',
-          30_000,
-        );
-        const state = await tunnelState(helper.client);
-        const mtu = state?.state?.$case === 'connected' ? state.state.value.tunnel?.mtu : undefined;
+        const mtu = await reconnectUntilMtu(helper.client, (value) => value <= 1320);
         // 1380 - 60 = 1320 at most; WireGuard pads packets to 16 bytes while probing at the old MTU, so
         // the search lands on 1312, the largest multiple of 16 that fits.
         expect(mtu).toBeGreaterThanOrEqual(1300);
@@ -261,7 +252,10 @@ describe.skipIf(!isRoot)('tunnel engine in the lab: stats and restarts', () => {
     expect(await helper.stop()).toBe(0);
     await expect(lab.whatIsMyIp(4, { timeoutMs: 1_500 })).rejects.toThrow();
     const table = await lab.exec('client', ['nft', 'list', 'table', 'inet', 'sluice']);
-    expect(table.stdout).toContain('comment "sluice blocked"');
+    // The blocked policy: everything dropped but loopback, DHCP and NDP; no way to a relay or a tunnel.
+    expect(table.stdout).toMatch(/hook output priority filter; policy drop;/);
+    expect(table.stdout).toContain('comment "loopback-out"');
+    expect(table.stdout).not.toMatch(/comment "(relay-out|tunnel-out-4|gateway-ping-4)"/);
     helper = await startLabHelper(lab, { stateDir });
     await waitForState(helper.client, 'connected');
     expect(await lab.whatIsMyIp(4)).toBe(lab.relays[0]?.address.v4);

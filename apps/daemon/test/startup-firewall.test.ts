@@ -5,30 +5,18 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RecordingRunner } from '../src/net/exec.js';
 import { Firewall } from '../src/net/firewall.js';
+import { FakeNft } from './fake-os/nft.js';
 import { makeTempDir, startTestDaemon, until, type TestDaemon } from './support.js';
 
-/** nft as far as the firewall uses it: `-f -` replaces the table, `list table` shows it. */
-function simulatedNft(): { runner: RecordingRunner; applied: string[] } {
-  let table: string | undefined;
+/** The fake nft of test/fake-os behind a runner; `applied` lists the policy in force after each change. */
+function simulatedNft(): { runner: RecordingRunner; applied: string[]; nft: FakeNft } {
+  const nft = new FakeNft();
   const applied: string[] = [];
-  const runner = new RecordingRunner((argv) => {
-    if (argv[0] !== 'nft') return {};
-    if (argv[1] === 'list')
-      return table === undefined ? { code: 1, stderr: 'No such file or directory' } : { stdout: table };
-    return {};
-  });
-  const run = runner.run.bind(runner);
-  runner.run = async (argv, options) => {
-    const result = await run(argv, options);
-    if (argv[0] === 'nft' && argv[1] === '-f' && options?.input !== undefined) {
-      const body = options.input.slice(options.input.lastIndexOf('table inet sluice'));
-      const kind = /comment "sluice (\w+)"/.exec(body)?.[1] ?? 'none';
-      applied.push(kind);
-      table = kind === 'none' ? undefined : body;
-    }
-    return result;
-  };
-  return { runner, applied };
+  nft.onChange = () => applied.push(nft.kind);
+  const runner = new RecordingRunner((argv, input) =>
+    argv[0] === 'nft' ? nft.run(argv.slice(1), input) : {},
+  );
+  return { runner, applied, nft };
 }
 
 let temp: Awaited<ReturnType<typeof makeTempDir>>;
@@ -92,7 +80,7 @@ describe('a firewall that fails', () => {
     // From now on nft refuses every change (e.g. the module went away).
     const run = runner.run.bind(runner);
     runner.run = (argv, options) =>
-      argv[0] === 'nft' && argv[1] === '-f'
+      argv[0] === 'nft' && argv.includes('-f')
         ? Promise.reject(new Error('nft: Operation not permitted'))
         : run(argv, options);
     await helper.client.settings.setLockdownMode({ enabled: true });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LivenessTracker } from '../src/tunnel/liveness.js';
+import { LivenessTracker } from '../src/tunnel/connectivity/liveness.js';
 
 describe('liveness', () => {
   it('is alive while rx grows, probes when it stalls, dead when probes go unanswered', () => {

@@ -90,7 +90,11 @@ describe('tunnel state machine', () => {
       ctx,
     );
     expect(t.state).toEqual({ kind: 'error', cause: 'no-relay', message: 'no relay in xx', blocking: true });
-    expect(t.effects).toEqual([{ type: 'tear-down' }]);
+    expect(t.effects).toEqual([
+      { type: 'cancel-attempt' },
+      { type: 'tear-down' },
+      { type: 'apply-policy', intent: 'blocked' },
+    ]);
     // Without a firewall it does not claim to block.
     expect(
       transition(
@@ -183,5 +187,88 @@ describe('a firewall that cannot be applied', () => {
     // Failing again changes nothing (and so queues nothing new).
     const again = transition(connected.state, { type: 'firewall-failed', message: 'x' }, ctx);
     expect(again.state).toBe(connected.state);
+  });
+});
+
+describe('each state applies its own firewall policy', () => {
+  it('disconnected applies the idle policy on entry; connecting leaves it to the attempt; disconnecting holds', () => {
+    const down = transition({ kind: 'disconnecting', after: 'nothing' }, { type: 'torn-down' }, ctx);
+    expect(down.effects).toEqual([{ type: 'apply-policy', intent: 'idle' }]);
+    expect(
+      transition(
+        { kind: 'error', cause: 'no-relay', message: 'x', blocking: true },
+        { type: 'disconnect' },
+        ctx,
+      ).effects,
+    ).toEqual([{ type: 'apply-policy', intent: 'idle' }]);
+    const connecting = transition({ kind: 'disconnected' }, { type: 'connect' }, ctx);
+    expect(connecting.effects.some((e) => e.type === 'apply-policy')).toBe(false);
+    // The connected policy already blocks everything outside the tunnel while it comes down.
+    const leaving = transition({ kind: 'connected', relay: se }, { type: 'disconnect' }, ctx);
+    expect(leaving.effects).toEqual([{ type: 'tear-down' }]);
+  });
+});
+
+describe('settings changes as events', () => {
+  const tunnel = { tunnel: true, firewall: false };
+  const firewall = { tunnel: false, firewall: true };
+  const nothing = { tunnel: false, firewall: false };
+  const change = (state: TunnelState, impact: typeof tunnel) =>
+    transition(state, { type: 'settings-changed', impact }, ctx);
+
+  it('connected: tunnel settings reconnect, firewall settings re-apply the connected policy', () => {
+    expect(change({ kind: 'connected', relay: se }, tunnel).state).toEqual({
+      kind: 'disconnecting',
+      after: 'reconnect',
+    });
+    const refreshed = change({ kind: 'connected', relay: se }, firewall);
+    expect(refreshed.state.kind).toBe('connected');
+    expect(refreshed.effects).toEqual([{ type: 'apply-policy', intent: 'tunnel' }]);
+    expect(change({ kind: 'connected', relay: se }, nothing).effects).toEqual([]);
+  });
+
+  it('connecting starts over; disconnected re-applies its policy; error retries on tunnel settings', () => {
+    expect(change({ kind: 'connecting', attempt: 3, avoid: ['x'] }, firewall).effects).toEqual([
+      { type: 'cancel-attempt' },
+      { type: 'start-attempt', attempt: 1, avoid: [] },
+    ]);
+    expect(change({ kind: 'disconnected' }, firewall).effects).toEqual([
+      { type: 'apply-policy', intent: 'idle' },
+    ]);
+    expect(change({ kind: 'disconnected' }, tunnel).effects).toEqual([]);
+    expect(
+      change({ kind: 'error', cause: 'no-relay', message: 'x', blocking: true }, tunnel).state.kind,
+    ).toBe('connecting');
+    expect(change({ kind: 'disconnecting', after: 'nothing' }, firewall).effects).toEqual([]);
+  });
+});
+
+describe('device events', () => {
+  it('a restarted device reconnects; a failed one is an error that says why and keeps blocking', () => {
+    const restarted = transition(
+      { kind: 'connected', relay: se },
+      { type: 'device-restarted', message: 'restarted' },
+      ctx,
+    );
+    expect(restarted.state).toEqual({ kind: 'disconnecting', after: 'reconnect' });
+    expect(
+      transition(
+        { kind: 'connecting', attempt: 2, avoid: [] },
+        { type: 'device-restarted', message: 'r' },
+        ctx,
+      ).effects,
+    ).toEqual([{ type: 'cancel-attempt' }, { type: 'retry-after', delayMs: 1000, attempt: 3, avoid: [] }]);
+    const failed = transition(
+      { kind: 'connected', relay: se },
+      { type: 'device-failed', message: 'gave up' },
+      ctx,
+    );
+    expect(failed.state).toEqual({
+      kind: 'error',
+      cause: 'tunnel-setup',
+      message: 'gave up',
+      blocking: true,
+    });
+    expect(failed.effects).toContainEqual({ type: 'tear-down' });
   });
 });

@@ -8,6 +8,9 @@ export class DeadlineError extends Error {
 /**
  * Call `check` until it returns something other than undefined, then return that. Throws a
  * DeadlineError naming `what` when `timeoutMs` passes first; errors from `check` propagate at once.
+ * The wait between checks starts at 1 ms and doubles up to `intervalMs`: what is waited for is often
+ * ready within a few milliseconds (wireguard-go's socket: ~5 ms), and a connect should not pay a
+ * whole interval for it.
  */
 export async function pollUntil<T>(
   check: () => Promise<T | undefined> | T | undefined,
@@ -16,11 +19,11 @@ export async function pollUntil<T>(
   intervalMs = 25,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  for (let wait = 1; ; wait = Math.min(intervalMs, wait * 2)) {
     const value = await check();
     if (value !== undefined) return value;
     if (Date.now() >= deadline)
       throw new DeadlineError(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    await new Promise((resolve) => setTimeout(resolve, wait));
   }
 }

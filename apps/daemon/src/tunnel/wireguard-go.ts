@@ -136,10 +136,28 @@ export class WireGuardGoSupervisor {
     return () => this.listeners.delete(listener);
   }
 
-  /** Start wireguard-go and return once its UAPI socket answers. */
+  /**
+   * Start wireguard-go and return once its UAPI socket answers. When no socket of the name exists no
+   * wireguard-go runs for it, so it is launched at once (checking for a left-over link costs an `ip`
+   * process on every connect); if it then fails, whatever is in the way is cleared and it is tried again.
+   */
   async start(): Promise<void> {
     if (this.current || this.stopping) throw new Error(`wireguard-go for ${this.name} is already started`);
-    await this.launch();
+    const state = await socketState(this.socketPath);
+    if (state !== 'absent') {
+      await this.launch();
+      return;
+    }
+    try {
+      await this.launch(false);
+    } catch (error) {
+      if (!(error instanceof WireGuardGoStartError) || this.stopRequested()) throw error;
+      this.log.info(
+        { interface: this.name, reason: error.message },
+        'wireguard-go did not start; clearing the way',
+      );
+      await this.launch();
+    }
   }
 
   /** Stop wireguard-go (SIGTERM, then SIGKILL) and remove its socket; also ends restarting. */
@@ -192,8 +210,9 @@ export class WireGuardGoSupervisor {
     }
   }
 
-  private async launch(): Promise<void> {
-    await this.removeLeftovers();
+  /** Launch and wait for the socket; `clearFirst` removes what an earlier run left first. */
+  private async launch(clearFirst = true): Promise<void> {
+    if (clearFirst) await this.removeLeftovers();
     const output: string[] = [];
     const child = this.launcher.launch([this.program, '-f', this.name], {
       env: { LOG_LEVEL: this.logLevel },

@@ -20,9 +20,12 @@ export interface LivenessOptions {
   maxHandshakeAgeMs: number;
 }
 
+// Probed after 1 s of silence, dead after 3 s: the monitor samples every 500 ms and sends a probe at
+// each sample while silent, so about four probes go unanswered before a reconnect (a healthy path
+// that loses one or two packets is not torn down), and a dead relay is replaced within 5 s.
 export const DEFAULT_LIVENESS: LivenessOptions = {
-  stallMs: 1_500,
-  deadMs: 4_500,
+  stallMs: 1_000,
+  deadMs: 3_000,
   maxHandshakeAgeMs: 180_000 + 15_000,
 };
 
