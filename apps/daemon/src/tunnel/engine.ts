@@ -15,7 +15,7 @@ import type { FirewallPolicy } from '../net/firewall-rules.js';
 import type { RandomSource } from '../relays/select.js';
 import type { PresharedKeys } from '../relays/sluice-json.js';
 import { runAttempt, type AttemptParts } from './attempt.js';
-import { watchTunnel, type TunnelWatch } from './connectivity/monitor.js';
+import { ConnectedWatch } from './connected-watch.js';
 import { probePathMtu } from './connectivity/path-mtu.js';
 import type { Pinger } from './connectivity/pinger.js';
 import type { DeviceEvent, WireGuardDevice } from './device.js';
@@ -76,8 +76,7 @@ export class TunnelEngine {
   /** Resolves when the current attempt's connecting policy is in force (or it ended without one). */
   private attemptSecured: Promise<void> = Promise.resolve();
   private retryTimer: NodeJS.Timeout | undefined;
-  private watch: { session: TunnelSession; watch: TunnelWatch } | undefined;
-  private routeWatch: { stop(): void } | undefined;
+  private readonly watch: ConnectedWatch;
   private publishing: Promise<void> = Promise.resolve();
   private dispatched = 0;
   /** The last policy this engine asked for (what the leak self-test compares the live table with). */
@@ -93,6 +92,15 @@ export class TunnelEngine {
 
   constructor(private readonly deps: EngineDeps) {
     this.queue = new SerialQueue(deps.log);
+    this.watch = new ConnectedWatch({
+      pinger: deps.pinger,
+      log: deps.log,
+      ...(deps.watchDefaultRoute ? { watchDefaultRoute: deps.watchDefaultRoute } : {}),
+      onLost: (session, message, relay) => {
+        if (session === this.session && this.model.kind === 'connected')
+          this.dispatch({ type: 'tunnel-lost', message, relay });
+      },
+    });
     const { interfaceName } = deps;
     this.attemptParts = {
       interfaceName,
@@ -187,9 +195,7 @@ export class TunnelEngine {
       this.dispatchEffects([{ type: 'apply-policy', intent: 'idle' }], 'stopping');
     else this.dispatch({ type: 'disconnect' });
     await this.settled();
-    this.stopWatching();
-    this.routeWatch?.stop();
-    this.routeWatch = undefined;
+    this.watch.stop();
   }
 
   /** Resolves when no job is queued or running and every state so far is published. */
@@ -442,44 +448,8 @@ export class TunnelEngine {
     }
   }
 
-  /** The liveness monitor runs exactly while connected; the route watch from the first connect on. */
+  /** The connected session is watched (liveness, network changes); nothing else is. */
   private syncWatch(): void {
-    const session = this.session;
-    if (this.model.kind !== 'connected' || !session?.device) {
-      this.stopWatching();
-      return;
-    }
-    if (this.watch?.session === session) return;
-    this.stopWatching();
-    const device = session.device;
-    const relay = session.plan.relay.hostname;
-    this.watch = {
-      session,
-      watch: watchTunnel({
-        device,
-        pinger: this.deps.pinger,
-        probeTarget: session.plan.verifyTargets[0],
-        onDead: (reason) => {
-          if (this.session === session && this.model.kind === 'connected')
-            this.dispatch({ type: 'tunnel-lost', message: `${relay} stopped answering (${reason})`, relay });
-        },
-        onSampleError: (error) => this.deps.log.debug({ err: errorText(error) }, 'monitor sample failed'),
-      }),
-    };
-    this.routeWatch ??= this.deps.watchDefaultRoute?.((line) => {
-      if (this.model.kind !== 'connected') return;
-      this.deps.log.info({ change: line }, 'the default route changed');
-      this.dispatch({
-        type: 'tunnel-lost',
-        message: 'the network changed',
-        // The relay is fine; the way to it changed.
-        relay: '',
-      });
-    });
-  }
-
-  private stopWatching(): void {
-    this.watch?.watch.stop();
-    this.watch = undefined;
+    this.watch.follow(this.model.kind === 'connected' ? this.session : undefined);
   }
 }
