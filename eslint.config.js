@@ -20,7 +20,14 @@ export default tseslint.config(
       globals: { ...globals.node },
       parserOptions: {
         projectService: {
-          allowDefaultProject: ['vitest.config.ts', 'scripts/*.js', 'scripts/*.ts', 'eslint.config.js'],
+          allowDefaultProject: [
+            'vitest.config.ts',
+            'scripts/*.js',
+            'scripts/*.ts',
+            'eslint.config.js',
+            'packages/peercred/*.js',
+            'packages/peercred/*.d.ts',
+          ],
           defaultProject: 'tsconfig.node.json',
         },
         tsconfigRootDir: import.meta.dirname,

@@ -91,13 +91,22 @@ async function buildHelper() {
   if (!existsSync(entry)) fail(`${relative(repoRoot, entry)} is missing: build the workspace first (tsc -b)`);
   rmSync(join(dist, 'helper'), { recursive: true, force: true });
   const outfile = join(dist, 'helper/sluiced.cjs');
-  await esbuild({ ...nodeBundle, entryPoints: [entry], outfile });
+  // The peer-credentials addon (packages/peercred) cannot be bundled: it is copied beside the bundle
+  // as peercred.node and required from there.
+  await esbuild({
+    ...nodeBundle,
+    entryPoints: [entry],
+    outfile,
+    loader: { '.node': 'copy' },
+    assetNames: '[name]',
+  });
+  if (!existsSync(join(dist, 'helper/peercred.node'))) fail('dist/helper/peercred.node was not copied');
   // The bundle must start on its own: it is all the packaged app ships of the helper.
   const run = spawnSync(process.execPath, [outfile, '--help'], { encoding: 'utf8', timeout: 30_000 });
   if (run.status !== 0 || !run.stdout.includes('sluiced')) {
     fail(`the bundled helper does not start: exit ${run.status}\n${run.stdout}${run.stderr}`);
   }
-  say('helper -> dist/helper/sluiced.cjs (runs: --help ok)');
+  say('helper -> dist/helper/sluiced.cjs + peercred.node (runs: --help ok)');
 }
 
 function copyIcons() {

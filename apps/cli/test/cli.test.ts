@@ -22,7 +22,7 @@ beforeAll(async () => {
   // System calls recorded, not run, and DNS in a temporary file: this test runs in the root namespace.
   const env = { SLUICE_DNS_BACKEND: 'static', SLUICE_RESOLV_CONF: join(dir, 'resolv.conf') };
   daemon = await startDaemon(resolveConfig({ socket: socketPath, stateDir: join(dir, 'state') }, env), {
-    socketGroup: 'no-such-group',
+    groupFile: join(dir, 'no-group-file'),
     runner: new RecordingRunner(),
     firewall: null,
   });

@@ -3,7 +3,8 @@
 // handle stops it cleanly. Used by main.ts and, in-process, by the tests.
 import { rm } from 'node:fs/promises';
 import * as grpc from '@grpc/grpc-js';
-import { listenOnSocket, pb } from '@sluice/api';
+import type { Socket } from 'node:net';
+import { listenOnSocket, lookupGroupId, pb } from '@sluice/api';
 import { relayListToPb, settingsToPb, type SluiceSettings } from '@sluice/api/domain';
 import { pino } from 'pino';
 import type { DaemonConfig } from './config.js';
@@ -15,6 +16,7 @@ import { SystemRunner, type Runner } from './net/exec.js';
 import { watchDefaultRoutes } from './net/route-monitor.js';
 import { RelayManager } from './relays/manager.js';
 import { RelayListStore } from './relays/store.js';
+import { CallerRegistry, CONTROL_GROUP, type Caller } from './rpc/callers.js';
 import type { DaemonContext } from './rpc/context.js';
 import { diagnosticsService } from './rpc/diagnostics.js';
 import { eventService } from './rpc/events.js';
@@ -42,8 +44,12 @@ export interface StartOptions {
   /** Defaults to a silent logger (tests and embedders that do not care). */
   log?: Logger;
   logFile?: RotatingFile;
-  /** Group given access to the socket (default "sluice" when it exists). */
-  socketGroup?: string;
+  /** The group whose members may change things (default "sluice", looked up in `groupFile`). */
+  controlGroup?: string;
+  /** Where groups are looked up (default /etc/group; tests use their own). */
+  groupFile?: string;
+  /** Who is on a connection; default: the kernel's peer credentials. */
+  callerOf?: (socket: Socket) => Caller | undefined;
   settingsFaultHook?: FaultHook;
   /** System calls (tests may record them). */
   runner?: Runner;
@@ -217,9 +223,13 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
     await publishing;
   }
 
+  const controlGid = await lookupGroupId(options.controlGroup ?? CONTROL_GROUP, options.groupFile);
+  const callers = new CallerRegistry(options.callerOf);
   const context: DaemonContext = {
     config,
     log,
+    callers,
+    controlGid,
     logFile: options.logFile,
     settings,
     hub,
@@ -291,12 +301,9 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
   server.addService(pb.DiagnosticsServiceService, diagnosticsService(context));
   const listening = await listenOnSocket(server, {
     socketPath: config.socketPath,
-    groupName: options.socketGroup ?? 'sluice',
+    identify: (socket) => callers.identify(socket),
   });
-  log.info(
-    { socket: listening.socketPath, mode: listening.mode.toString(8), gid: listening.gid },
-    'listening',
-  );
+  log.info({ socket: listening.socketPath, mode: listening.mode.toString(8), controlGid }, 'listening');
 
   let stopping: Promise<void> | undefined;
   return {
@@ -318,6 +325,7 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
             resolve();
           });
         });
+        await listening.close();
         await rm(config.socketPath, { force: true });
         log.info('stopped');
       })();

@@ -54,7 +54,14 @@ export class MemoryDns implements DnsBackend {
  */
 export async function startTestDaemon(
   dir: string,
-  options: { settingsFaultHook?: FaultHook; runner?: Runner; dns?: DnsBackend; firewall?: Firewall } = {},
+  options: {
+    settingsFaultHook?: FaultHook;
+    runner?: Runner;
+    dns?: DnsBackend;
+    firewall?: Firewall;
+    /** An /etc/group-format file for the control group; default: one without group "sluice". */
+    groupFile?: string;
+  } = {},
 ): Promise<TestDaemon> {
   const stateDir = join(dir, 'state');
   const socketPath = join(dir, 'run', 'daemon.sock');
@@ -78,7 +85,8 @@ export async function startTestDaemon(
   const daemon = await startDaemon(config, {
     log,
     logFile,
-    socketGroup: 'no-such-group',
+    // Tests run as root, who may always change things; a missing file means no group "sluice".
+    groupFile: options.groupFile ?? join(dir, 'no-group-file'),
     runner: options.runner ?? new RecordingRunner(),
     dns: options.dns ?? new MemoryDns(),
     firewall: options.firewall ?? null,

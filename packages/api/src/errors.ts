@@ -61,6 +61,14 @@ export function toApiError(error: unknown, socketPath: string): ApiError {
   if (error instanceof ApiError) return error;
   if (isServiceError(error)) {
     const kind = kindByCode.get(error.code) ?? 'internal';
+    // The socket is there but this user may not open it: that is not "the helper is not running".
+    if (kind === 'unreachable' && /\bEACCES\b|permission denied/i.test(error.details)) {
+      return new ApiError(
+        'permission-denied',
+        `this user may not connect to the Sluice helper's socket ${socketPath} (permission denied)`,
+        status.PERMISSION_DENIED,
+      );
+    }
     if (kind === 'unreachable') return new HelperUnreachableError(socketPath, error.details || error.message);
     if (
       kind === 'deadline-exceeded' &&

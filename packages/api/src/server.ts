@@ -1,22 +1,28 @@
 // The helper's side of the socket: a safe place to listen and the right permissions on it.
-import { chmod, chown, lstat, mkdir, readFile, unlink } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { chmod, lstat, mkdir, readFile, unlink } from 'node:fs/promises';
+import { connect, createServer, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 
 export interface SocketListenOptions {
   socketPath: string;
-  /** Group allowed to use the socket (mode 0660); without it the socket is 0600. */
-  groupName?: string;
-  /** Where to look the group up (tests point this at a fixture). */
-  groupFile?: string;
+  /**
+   * The socket's mode. Default 0666: every local user may connect (reading is open to all, as
+   * Mullvad's is); what each call may do is the server's decision, from the caller's credentials.
+   */
+  mode?: number;
+  /**
+   * Called for each accepted connection before gRPC reads from it. What it returns is what
+   * `call.getPeer()` reports for every call on that connection, so handlers can tell callers apart.
+   */
+  identify?: (socket: Socket) => string;
 }
 
 export interface SocketListenResult {
   socketPath: string;
   mode: number;
-  /** The group given access, when it exists. */
-  gid: number | undefined;
+  /** Stop accepting connections (gRPC's own shutdown ends the ones already open). */
+  close(): Promise<void>;
 }
 
 /** The gid of `name` in an /etc/group-format file, or undefined. */
@@ -47,15 +53,19 @@ function socketAnswers(path: string): Promise<boolean> {
 }
 
 /**
- * Prepare `socketPath` (create its directory, remove a stale socket left by a dead helper, refuse to
- * remove anything else or a socket that still answers), bind the server to it and set its permissions.
+ * Prepare `socketPath` (create its directory 0755, remove a stale socket left by a dead helper, refuse to
+ * remove anything else or a socket that still answers), listen on it and hand each connection to the
+ * gRPC server, after `identify` has seen it.
  */
 export async function listenOnSocket(
   server: grpc.Server,
   options: SocketListenOptions,
 ): Promise<SocketListenResult> {
   const { socketPath } = options;
-  await mkdir(dirname(socketPath), { recursive: true, mode: 0o755 });
+  const directory = dirname(socketPath);
+  await mkdir(directory, { recursive: true, mode: 0o755 });
+  // Callers outside root's group must reach the socket: the directory is searchable by all.
+  await chmod(directory, 0o755);
   const existing = await lstat(socketPath).catch(() => undefined);
   if (existing) {
     if (!existing.isSocket()) {
@@ -66,17 +76,30 @@ export async function listenOnSocket(
     }
     await unlink(socketPath);
   }
-  await new Promise<void>((resolve, reject) => {
-    server.bindAsync(`unix://${socketPath}`, grpc.ServerCredentials.createInsecure(), (error) => {
-      if (error) reject(new Error(`cannot listen on ${socketPath}: ${error.message}`));
-      else resolve();
-    });
+  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  const listener = createServer((socket) => {
+    if (options.identify) {
+      const peer = options.identify(socket);
+      // grpc-js reports the connection's remoteAddress as the peer of each call; a Unix socket has none.
+      Object.defineProperty(socket, 'remoteAddress', { value: peer, configurable: true });
+    }
+    injector.injectConnection(socket);
   });
-  const gid = options.groupName ? await lookupGroupId(options.groupName, options.groupFile) : undefined;
-  const mode = gid === undefined ? 0o600 : 0o660;
-  if (gid !== undefined) await chown(socketPath, process.getuid?.() ?? 0, gid);
+  await new Promise<void>((resolve, reject) => {
+    listener.once('error', (error) => reject(new Error(`cannot listen on ${socketPath}: ${error.message}`)));
+    listener.listen(socketPath, resolve);
+  });
+  const mode = options.mode ?? 0o666;
   await chmod(socketPath, mode);
-  return { socketPath, mode, gid };
+  return {
+    socketPath,
+    mode,
+    close: () =>
+      new Promise((resolve) => {
+        injector.destroy();
+        listener.close(() => resolve());
+      }),
+  };
 }
 
 /** Map a thrown error onto a gRPC status for the reply. */

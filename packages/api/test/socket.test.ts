@@ -17,11 +17,21 @@ import {
   type EventServiceServer,
   type EventsListenResponse,
 } from '../src/gen/sluice/v1/events_service.js';
-import { listenOnSocket, lookupGroupId } from '../src/server.js';
+import {
+  listenOnSocket,
+  lookupGroupId,
+  type SocketListenOptions,
+  type SocketListenResult,
+} from '../src/server.js';
+
+/** What `call.getPeer()` said for each GetVersion. */
+const peersSeen: string[] = [];
 
 const diagnostics: DiagnosticsServiceServer = {
-  getVersion: (_call, callback) =>
-    callback(null, { daemonVersion: 'test', platform: 'linux', wireguardBackend: '', dnsBackend: '' }),
+  getVersion: (call, callback) => {
+    peersSeen.push(call.getPeer());
+    callback(null, { daemonVersion: 'test', platform: 'linux', wireguardBackend: '', dnsBackend: '' });
+  },
   runLeakTest: (_call, callback) => callback({ code: grpc.status.UNIMPLEMENTED, details: 'not here' }, null),
   getLogs: (call, callback) => {
     if (call.request.maxLines > 10)
@@ -67,8 +77,14 @@ async function makeStaleSocket(path: string): Promise<void> {
   await exited;
 }
 
-function stopServer(server: grpc.Server): void {
+interface Served {
+  server: grpc.Server;
+  listening: SocketListenResult;
+}
+
+function stopServer({ server, listening }: Served): void {
   server.forceShutdown();
+  void listening.close();
 }
 
 /** Poll `check` until it returns true or the deadline passes. */
@@ -82,10 +98,11 @@ async function until(check: () => boolean, what: string, timeoutMs = 10_000): Pr
 
 let dir: string;
 let socketPath: string;
-const servers: grpc.Server[] = [];
+const servers: Served[] = [];
 const clients: HelperClient[] = [];
 
 beforeEach(async () => {
+  peersSeen.length = 0;
   dir = await mkdtemp(join(tmpdir(), 'sluice-api-'));
   socketPath = join(dir, 'run', 'daemon.sock');
 });
@@ -96,10 +113,10 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function serve(options: { groupName?: string; groupFile?: string } = {}): Promise<grpc.Server> {
+async function serve(options: Omit<SocketListenOptions, 'socketPath'> = {}): Promise<grpc.Server> {
   const server = newServer();
-  servers.push(server);
-  await listenOnSocket(server, { socketPath, ...options });
+  const listening = await listenOnSocket(server, { socketPath, ...options });
+  servers.push({ server, listening });
   return server;
 }
 
@@ -110,22 +127,31 @@ function client(options: { requireOwnerUid?: number } = {}): HelperClient {
 }
 
 describe('listenOnSocket', () => {
-  it('creates the directory and a 0600 socket when the group does not exist', async () => {
-    await serve({ groupName: 'no-such-group-here', groupFile: join(dir, 'group') });
+  it('creates the directory 0755 and a socket every local user can connect to', async () => {
+    await serve();
     const stat = await lstat(socketPath);
     expect(stat.isSocket()).toBe(true);
-    expect(stat.mode & 0o777).toBe(0o600);
+    expect(stat.mode & 0o777).toBe(0o666);
+    expect((await lstat(dirname(socketPath))).mode & 0o777).toBe(0o755);
     expect((await client().diagnostics.getVersion({})).daemonVersion).toBe('test');
   });
 
-  it('gives the sluice group 0660 access when the group exists', async () => {
+  it('lets the server name each connection: calls on it report that name as their peer', async () => {
+    let connections = 0;
+    await serve({ identify: () => `conn-${++connections}` });
+    const first = client();
+    expect((await first.diagnostics.getVersion({})).daemonVersion).toBe('test');
+    expect((await first.diagnostics.getVersion({})).daemonVersion).toBe('test');
+    // Two calls on one connection, one name.
+    expect(peersSeen).toEqual(['conn-1', 'conn-1']);
+    expect(connections).toBe(1);
+  });
+
+  it('finds a group by name in an /etc/group file', async () => {
     const groupFile = join(dir, 'group');
     await writeFile(groupFile, 'root:x:0:\nsluice:x:4242:alice\n');
     expect(await lookupGroupId('sluice', groupFile)).toBe(4242);
-    await serve({ groupName: 'sluice', groupFile });
-    const stat = await lstat(socketPath);
-    expect(stat.mode & 0o777).toBe(0o660);
-    if (process.getuid?.() === 0) expect(stat.gid).toBe(4242);
+    expect(await lookupGroupId('nobody-here', groupFile)).toBeUndefined();
   });
 
   it('replaces a stale socket left by a dead helper', async () => {
@@ -202,7 +228,8 @@ describe('HelperClient', () => {
     try {
       await until(() => seen.length === 1, 'the first event');
       expect(changes).toEqual([true]);
-      stopServer(servers.pop() as grpc.Server);
+      const served = servers.pop();
+      if (served) stopServer(served);
       await until(() => changes.length === 2, 'the disconnect');
       expect(changes[1]).toBe(false);
       await serve();

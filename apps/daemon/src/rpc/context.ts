@@ -10,10 +10,15 @@ import type { TunnelEngine } from '../tunnel/engine.js';
 import type { DnsBackend } from '../net/dns/index.js';
 import type { Runner } from '../net/exec.js';
 import type { Firewall } from '../net/firewall.js';
+import type { CallerRegistry } from './callers.js';
 
 export interface DaemonContext {
   config: DaemonConfig;
   log: Logger;
+  /** Who is on each connection (from the kernel). */
+  callers: CallerRegistry;
+  /** The gid of group `sluice`, whose members may change things; undefined when there is none. */
+  controlGid: number | undefined;
   logFile: RotatingFile | undefined;
   settings: SettingsManager;
   hub: EventHub;

@@ -8,15 +8,14 @@ import { unary } from './handler.js';
 export const MAX_LOG_LINES = 5000;
 
 export function diagnosticsService(ctx: DaemonContext): pb.DiagnosticsServiceServer {
-  const { log } = ctx;
   return {
-    getVersion: unary(log, 'GetVersion', () => ({
+    getVersion: unary(ctx, 'getVersion', () => ({
       daemonVersion: DAEMON_VERSION,
       platform: `${process.platform}-${process.arch}`,
       wireguardBackend: ctx.engine.wireguardBackend ?? '',
       dnsBackend: ctx.dns.name,
     })),
-    runLeakTest: unary(log, 'RunLeakTest', async (req: pb.RunLeakTestRequest) => {
+    runLeakTest: unary(ctx, 'runLeakTest', async (req: pb.RunLeakTestRequest) => {
       const url = req.whatIsMyIpUrl ?? DEFAULT_WHAT_IS_MY_IP_URL;
       if (!/^https?:\/\/[^\s]+$/.test(url)) {
         throw new ValidationError(
@@ -40,7 +39,7 @@ export function diagnosticsService(ctx: DaemonContext): pb.DiagnosticsServiceSer
         firewallRuleHits: Object.fromEntries(result.ruleHits),
       };
     }),
-    getLogs: unary(log, 'GetLogs', (req: pb.GetLogsRequest) => {
+    getLogs: unary(ctx, 'getLogs', (req: pb.GetLogsRequest) => {
       const max = req.maxLines === 0 ? 200 : req.maxLines;
       if (max > MAX_LOG_LINES)
         throw new ValidationError('max_lines', `${max} is too many; ask for at most ${MAX_LOG_LINES}`);

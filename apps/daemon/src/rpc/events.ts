@@ -2,6 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { pb } from '@sluice/api';
 import { settingsToPb } from '@sluice/api/domain';
 import type { DaemonContext } from './context.js';
+import { admit, refusal } from './handler.js';
 
 export function snapshot(ctx: DaemonContext): pb.EventsListenResponse {
   return {
@@ -22,6 +23,12 @@ export function snapshot(ctx: DaemonContext): pb.EventsListenResponse {
 export function eventService(ctx: DaemonContext): pb.EventServiceServer {
   return {
     eventsListen: (call: grpc.ServerWritableStream<pb.EventsListenRequest, pb.EventsListenResponse>) => {
+      try {
+        admit(ctx, 'eventsListen', call);
+      } catch (error) {
+        call.destroy(Object.assign(new Error('refused'), refusal(error)));
+        return;
+      }
       let unsubscribe: (() => void) | undefined;
       const stop = (): void => {
         unsubscribe?.();

@@ -3,17 +3,17 @@ import type { DaemonContext } from './context.js';
 import { unary } from './handler.js';
 
 export function identityService(ctx: DaemonContext): pb.IdentityServiceServer {
-  const { log, identity, engine } = ctx;
+  const { identity, engine } = ctx;
   const reply = (): { identity: pb.Identity } => ({ identity: ctx.identityPb() });
   return {
-    getIdentity: unary(log, 'GetIdentity', reply),
-    rotateKey: unary(log, 'RotateKey', async () => {
+    getIdentity: unary(ctx, 'getIdentity', reply),
+    rotateKey: unary(ctx, 'rotateKey', async () => {
       await identity.rotate();
       // A tunnel made with the old key is reconnected with the new one (the provider must know it).
       if (engine.state.kind === 'connected' || engine.state.kind === 'connecting') engine.reconnect();
       return reply();
     }),
-    setAddresses: unary(log, 'SetAddresses', async (req: pb.SetAddressesRequest) => {
+    setAddresses: unary(ctx, 'setAddresses', async (req: pb.SetAddressesRequest) => {
       await identity.setAddresses(req.addresses);
       return reply();
     }),

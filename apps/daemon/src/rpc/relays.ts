@@ -18,8 +18,8 @@ const FORMATS: Record<number, ImportFormat> = {
 export function relayService(ctx: DaemonContext): pb.RelayServiceServer {
   const { log } = ctx;
   return {
-    getRelayList: unary(log, 'GetRelayList', () => ({ relayList: ctx.relayList() })),
-    updateRelayList: unary(log, 'UpdateRelayList', async (req: pb.UpdateRelayListRequest) => {
+    getRelayList: unary(ctx, 'getRelayList', () => ({ relayList: ctx.relayList() })),
+    updateRelayList: unary(ctx, 'updateRelayList', async (req: pb.UpdateRelayListRequest) => {
       try {
         await ctx.relays.update(req.url);
       } catch (error) {
@@ -28,7 +28,7 @@ export function relayService(ctx: DaemonContext): pb.RelayServiceServer {
       }
       return { relayList: ctx.relayList() };
     }),
-    importRelays: unary(log, 'ImportRelays', async (req: pb.ImportRelaysRequest) => {
+    importRelays: unary(ctx, 'importRelays', async (req: pb.ImportRelaysRequest) => {
       const files = req.files.map((file, index) => {
         const format = FORMATS[file.format];
         if (format === undefined)
@@ -64,7 +64,7 @@ export function relayService(ctx: DaemonContext): pb.RelayServiceServer {
         warnings: result.warnings,
       };
     }),
-    setRelayConstraints: unary(log, 'SetRelayConstraints', async (req: pb.SetRelayConstraintsRequest) => {
+    setRelayConstraints: unary(ctx, 'setRelayConstraints', async (req: pb.SetRelayConstraintsRequest) => {
       const ownership = ownershipFromPb(req.constraints?.ownership ?? pb.Ownership.OWNERSHIP_ANY);
       if (ownership === undefined) {
         throw new ValidationError(

@@ -11,19 +11,18 @@ export function settingsService(ctx: DaemonContext): pb.SettingsServiceServer {
   });
   const update = async (fn: (s: SluiceSettings) => SluiceSettings): Promise<{ settings: pb.Settings }> =>
     reply(await ctx.settings.update(fn));
-  const { log } = ctx;
   return {
-    getSettings: unary(log, 'GetSettings', () => reply(ctx.settings.settings)),
-    setLockdownMode: unary(log, 'SetLockdownMode', (req: pb.SetLockdownModeRequest) =>
+    getSettings: unary(ctx, 'getSettings', () => reply(ctx.settings.settings)),
+    setLockdownMode: unary(ctx, 'setLockdownMode', (req: pb.SetLockdownModeRequest) =>
       update((s) => ({ ...s, lockdownMode: req.enabled })),
     ),
-    setAllowLan: unary(log, 'SetAllowLan', (req: pb.SetAllowLanRequest) =>
+    setAllowLan: unary(ctx, 'setAllowLan', (req: pb.SetAllowLanRequest) =>
       update((s) => ({ ...s, allowLan: req.allow })),
     ),
-    setAutoConnect: unary(log, 'SetAutoConnect', (req: pb.SetAutoConnectRequest) =>
+    setAutoConnect: unary(ctx, 'setAutoConnect', (req: pb.SetAutoConnectRequest) =>
       update((s) => ({ ...s, autoConnect: req.enabled })),
     ),
-    setDnsOptions: unary(log, 'SetDnsOptions', (req: pb.SetDnsOptionsRequest) => {
+    setDnsOptions: unary(ctx, 'setDnsOptions', (req: pb.SetDnsOptionsRequest) => {
       const mode = dnsModeFromPb(req.dns?.mode ?? pb.DnsOptions_Mode.MODE_UNSPECIFIED);
       if (!req.dns || req.dns.mode === pb.DnsOptions_Mode.MODE_UNSPECIFIED || mode === undefined) {
         throw new ValidationError('dns.mode', 'give MODE_DEFAULT or MODE_CUSTOM');
@@ -31,20 +30,20 @@ export function settingsService(ctx: DaemonContext): pb.SettingsServiceServer {
       const servers = req.dns.customServers;
       return update((s) => change.setDns(s, mode, servers));
     }),
-    setMtu: unary(log, 'SetMtu', (req: pb.SetMtuRequest) => update((s) => change.setMtu(s, req.mtu))),
-    setEnableIpv6: unary(log, 'SetEnableIpv6', (req: pb.SetEnableIpv6Request) =>
+    setMtu: unary(ctx, 'setMtu', (req: pb.SetMtuRequest) => update((s) => change.setMtu(s, req.mtu))),
+    setEnableIpv6: unary(ctx, 'setEnableIpv6', (req: pb.SetEnableIpv6Request) =>
       update((s) => ({ ...s, tunnel: { ...s.tunnel, enableIpv6: req.enabled } })),
     ),
-    setWireguardPort: unary(log, 'SetWireguardPort', (req: pb.SetWireguardPortRequest) =>
+    setWireguardPort: unary(ctx, 'setWireguardPort', (req: pb.SetWireguardPortRequest) =>
       update((s) => change.setWireguardPort(s, req.port)),
     ),
-    setBypassRanges: unary(log, 'SetBypassRanges', (req: pb.SetBypassRangesRequest) =>
+    setBypassRanges: unary(ctx, 'setBypassRanges', (req: pb.SetBypassRangesRequest) =>
       update((s) => change.setBypassRanges(s, req.ranges)),
     ),
-    addBypassRange: unary(log, 'AddBypassRange', (req: pb.AddBypassRangeRequest) =>
+    addBypassRange: unary(ctx, 'addBypassRange', (req: pb.AddBypassRangeRequest) =>
       update((s) => change.addBypassRange(s, req.range)),
     ),
-    removeBypassRange: unary(log, 'RemoveBypassRange', (req: pb.RemoveBypassRangeRequest) =>
+    removeBypassRange: unary(ctx, 'removeBypassRange', (req: pb.RemoveBypassRangeRequest) =>
       update((s) => change.removeBypassRange(s, req.range)),
     ),
   };

@@ -5,7 +5,6 @@ import type { DaemonContext } from './context.js';
 import { notYet, unary } from './handler.js';
 
 export function splitTunnelService(ctx: DaemonContext): pb.SplitTunnelServiceServer {
-  const { log } = ctx;
   const update = async (
     fn: (s: SluiceSettings) => SluiceSettings,
   ): Promise<{ state: pb.SplitTunnelState }> => {
@@ -13,18 +12,18 @@ export function splitTunnelService(ctx: DaemonContext): pb.SplitTunnelServiceSer
     return { state: ctx.splitTunnelState() };
   };
   return {
-    getSplitTunnelState: unary(log, 'GetSplitTunnelState', () => ({ state: ctx.splitTunnelState() })),
-    setSplitTunnelEnabled: unary(log, 'SetSplitTunnelEnabled', (req: pb.SetSplitTunnelEnabledRequest) =>
+    getSplitTunnelState: unary(ctx, 'getSplitTunnelState', () => ({ state: ctx.splitTunnelState() })),
+    setSplitTunnelEnabled: unary(ctx, 'setSplitTunnelEnabled', (req: pb.SetSplitTunnelEnabledRequest) =>
       update((s) => ({ ...s, splitTunnel: { ...s.splitTunnel, enabled: req.enabled } })),
     ),
-    addSplitTunnelApp: unary(log, 'AddSplitTunnelApp', (req: pb.AddSplitTunnelAppRequest) =>
+    addSplitTunnelApp: unary(ctx, 'addSplitTunnelApp', (req: pb.AddSplitTunnelAppRequest) =>
       update((s) => change.addSplitTunnelApp(s, req.path)),
     ),
-    removeSplitTunnelApp: unary(log, 'RemoveSplitTunnelApp', (req: pb.RemoveSplitTunnelAppRequest) =>
+    removeSplitTunnelApp: unary(ctx, 'removeSplitTunnelApp', (req: pb.RemoveSplitTunnelAppRequest) =>
       update((s) => change.removeSplitTunnelApp(s, req.path)),
     ),
-    addSplitTunnelProcess: unary(log, 'AddSplitTunnelProcess', notYet('Excluding a process')),
-    removeSplitTunnelProcess: unary(log, 'RemoveSplitTunnelProcess', notYet('Excluding a process')),
-    clearSplitTunnelProcesses: unary(log, 'ClearSplitTunnelProcesses', notYet('Excluding a process')),
+    addSplitTunnelProcess: unary(ctx, 'addSplitTunnelProcess', notYet('Excluding a process')),
+    removeSplitTunnelProcess: unary(ctx, 'removeSplitTunnelProcess', notYet('Excluding a process')),
+    clearSplitTunnelProcesses: unary(ctx, 'clearSplitTunnelProcesses', notYet('Excluding a process')),
   };
 }

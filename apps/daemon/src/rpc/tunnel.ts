@@ -3,11 +3,11 @@ import type { DaemonContext } from './context.js';
 import { unary } from './handler.js';
 
 export function tunnelService(ctx: DaemonContext): pb.TunnelServiceServer {
-  const { log, engine } = ctx;
+  const { engine } = ctx;
   return {
-    connect: unary(log, 'Connect', () => ({ stateChanged: engine.connect() })),
-    disconnect: unary(log, 'Disconnect', () => ({ stateChanged: engine.disconnect() })),
-    reconnect: unary(log, 'Reconnect', () => ({ stateChanged: engine.reconnect() })),
-    getTunnelState: unary(log, 'GetTunnelState', async () => ({ state: await ctx.freshTunnelState() })),
+    connect: unary(ctx, 'connect', () => ({ stateChanged: engine.connect() })),
+    disconnect: unary(ctx, 'disconnect', () => ({ stateChanged: engine.disconnect() })),
+    reconnect: unary(ctx, 'reconnect', () => ({ stateChanged: engine.reconnect() })),
+    getTunnelState: unary(ctx, 'getTunnelState', async () => ({ state: await ctx.freshTunnelState() })),
   };
 }

@@ -126,17 +126,20 @@ describe('electron-builder.yml', () => {
   });
 
   it('puts the bundled helper where the units run it from', () => {
-    const helper = config.extraResources.find((set) => set.to.startsWith('helper/'));
-    expect(helper).toEqual({
-      from: `${config.directories.app}/dist/helper/sluiced.cjs`,
-      to: 'helper/sluiced.cjs',
+    const helperDir = config.extraResources.find((set) => set.to === 'helper');
+    // The bundle and its one native addon, which it requires from beside itself.
+    expect(helperDir).toEqual({
+      from: `${config.directories.app}/dist/helper`,
+      to: 'helper',
+      filter: ['sluiced.cjs', 'peercred.node'],
     });
+    const helper = { to: 'helper/sluiced.cjs' };
     expect(unitNames.sort()).toEqual(['sluice-early-boot-blocking.service', 'sluiced.service']);
     for (const [name, unit] of units) {
       const execStart = one(unit.get('Service'), 'ExecStart') ?? '';
       const [program, script] = execStart.split(/\s+/);
       expect(program, name).toBe(executable);
-      expect(script, name).toBe(`${installDir}/resources/${helper?.to ?? ''}`);
+      expect(script, name).toBe(`${installDir}/resources/${helper.to}`);
       // The app's Electron runs the helper as plain Node.
       expect(unit.get('Service')?.get('Environment'), name).toContain('ELECTRON_RUN_AS_NODE=1');
     }

@@ -1,0 +1,165 @@
+// Who may do what, from the kernel's word on who is calling: the policy as pure rules, and for real over
+// the helper's socket with callers of other users (setpriv), through the CLI and through raw gRPC.
+import { spawn } from 'node:child_process';
+import { chmod, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  authorize,
+  mayControl,
+  parseStatusGroups,
+  PermissionDeniedError,
+  RPC_ACCESS,
+  type Caller,
+} from '../src/rpc/callers.js';
+import { makeTempDir, startTestDaemon, type TestDaemon } from './support.js';
+
+const isRoot = process.getuid?.() === 0;
+const CLI = resolve(import.meta.dirname, '../../cli/dist/main.js');
+const GROUP = 4242;
+const NOBODY = 65534;
+
+const caller = (fields: Partial<Caller>): Caller => ({ uid: 1000, gid: 1000, groups: [], pid: 1, ...fields });
+
+describe('the caller policy', () => {
+  it('reading is open to everyone; changing needs root or the control group', () => {
+    expect(() => authorize(caller({}), 'read', 'GetSettings', GROUP)).not.toThrow();
+    expect(() => authorize(undefined, 'read', 'GetSettings', GROUP)).not.toThrow();
+    expect(mayControl(caller({ uid: 0 }), undefined)).toBe(true);
+    expect(mayControl(caller({ groups: [27, GROUP] }), GROUP)).toBe(true);
+    expect(mayControl(caller({ gid: GROUP }), GROUP)).toBe(true);
+    expect(mayControl(caller({ groups: [27] }), GROUP)).toBe(false);
+    expect(mayControl(caller({ groups: [GROUP] }), undefined)).toBe(false);
+  });
+
+  it('says what is needed, and refuses control when the credentials are unknown (fail closed)', () => {
+    expect(() => authorize(caller({ uid: 1000 }), 'control', 'SetLockdownMode', GROUP)).toThrow(
+      new PermissionDeniedError(
+        'SetLockdownMode changes the helper and needs root or membership of group "sluice" (the caller is uid 1000)',
+      ),
+    );
+    expect(() => authorize(undefined, 'control', 'Connect', GROUP)).toThrow(/could not tell who is calling/);
+    expect(() => authorize(caller({}), 'control', 'Connect', undefined)).toThrow(
+      /there is no group "sluice"/,
+    );
+  });
+
+  it('every change is control; only reads are open', () => {
+    const open = Object.entries(RPC_ACCESS)
+      .filter(([, access]) => access === 'read')
+      .map(([rpc]) => rpc)
+      .sort();
+    expect(open).toEqual([
+      'eventsListen',
+      'getIdentity',
+      'getRelayList',
+      'getSettings',
+      'getSplitTunnelState',
+      'getTunnelState',
+      'getVersion',
+    ]);
+  });
+
+  it("reads the process's supplementary groups from /proc/<pid>/status", () => {
+    expect(parseStatusGroups('Name:\tbash\nGroups:\t4 24 27 4242 \nNSpid:\t1\n')).toEqual([4, 24, 27, 4242]);
+    expect(parseStatusGroups('Groups:\t\n')).toEqual([]);
+    expect(parseStatusGroups('Name:\tx\n')).toEqual([]);
+  });
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `argv` as `uid` (and group `gid`, plus `groups`), with setpriv. */
+function runAs(uid: number, groups: number[], argv: string[]): Promise<Run> {
+  const ids = [
+    `--reuid=${uid}`,
+    `--regid=${NOBODY}`,
+    groups.length ? `--groups=${groups.join(',')}` : '--clear-groups',
+  ];
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('setpriv', [...ids, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+if (!isRoot) console.warn('callers: the real-socket tests need root (setpriv to other users); skipped');
+
+describe.skipIf(!isRoot)('callers from the kernel, over the real socket', () => {
+  let temp: Awaited<ReturnType<typeof makeTempDir>>;
+  let helper: TestDaemon;
+
+  beforeEach(async () => {
+    temp = await makeTempDir();
+    // Other users must reach the socket: the test directory is theirs to search, as /run/sluice is.
+    await chmod(temp.dir, 0o755);
+    const groupFile = join(temp.dir, 'group');
+    await writeFile(groupFile, `root:x:0:\nsluice:x:${GROUP}:alice\n`);
+    helper = await startTestDaemon(temp.dir, { groupFile });
+  });
+
+  afterEach(async () => {
+    await helper.stop();
+    await temp.cleanup();
+  });
+
+  const cli = (uid: number, groups: number[], ...args: string[]) =>
+    runAs(uid, groups, [process.execPath, CLI, '--socket', helper.socketPath, ...args]);
+
+  it('a user outside the group reads, and is refused changes with what is needed (CLI)', async () => {
+    const status = await cli(NOBODY, [], 'status', '--json');
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ state: 'disconnected' });
+    const refused = await cli(NOBODY, [], 'lockdown-mode', 'set', 'on');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('needs root or membership of group "sluice" (the caller is uid 65534)');
+    expect(refused.stderr).not.toContain('not running');
+    expect((await helper.client.settings.getSettings({})).settings?.lockdownMode).toBe(false);
+  });
+
+  it('a member of group sluice (a supplementary group) and root may change things', async () => {
+    const member = await cli(NOBODY, [GROUP], 'lockdown-mode', 'set', 'on');
+    expect(member.code, member.stderr).toBe(0);
+    expect((await helper.client.settings.getSettings({})).settings?.lockdownMode).toBe(true);
+    const root = await cli(0, [], 'lockdown-mode', 'set', 'off');
+    expect(root.code, root.stderr).toBe(0);
+    expect((await helper.client.settings.getSettings({})).settings?.lockdownMode).toBe(false);
+    // Each change is logged with who asked.
+    const changes = helper.logs.filter((l) => l.msg === 'change requested' && l.rpc === 'SetLockdownMode');
+    expect(changes.map((l) => l.uid)).toEqual([NOBODY, 0]);
+    expect(changes.every((l) => typeof l.pid === 'number' && l.pid > 1)).toBe(true);
+  });
+
+  it('raw gRPC from another user gets PERMISSION_DENIED for a change and its answer for a read, streams too', async () => {
+    const script = `
+      import { HelperClient } from '@sluice/api';
+      const client = new HelperClient({ socketPath: ${JSON.stringify(helper.socketPath)}, deadlineMs: 5000 });
+      const out = {};
+      out.read = (await client.settings.getSettings({})).settings?.lockdownMode;
+      out.change = await client.tunnel.connect({}).then(() => 'ok', (e) => e.kind + ': ' + e.message);
+      out.event = await new Promise((done) => {
+        const sub = client.listenEvents(
+          (event) => { done(event.event?.$case); setImmediate(() => sub.cancel()); },
+          (e) => done('ended ' + (e?.message ?? '')),
+        );
+      });
+      client.close();
+      console.log(JSON.stringify(out));
+    `;
+    const run = await runAs(NOBODY, [], [process.execPath, '--input-type=module', '-e', script]);
+    expect(run.code, run.stderr).toBe(0);
+    const answers = JSON.parse(run.stdout) as { read: unknown; change: string; event: unknown };
+    expect(answers.read).toBe(false);
+    expect(answers.change).toMatch(/^permission-denied: Connect changes the helper and needs root/);
+    expect(answers.event).toBe('snapshot');
+    expect((await helper.client.tunnel.getTunnelState({})).state?.state?.$case).toBe('disconnected');
+  });
+});
