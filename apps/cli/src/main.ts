@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 import { readFile } from 'node:fs/promises';
+import { escapeControls } from '@sluice/api/domain';
 import { runCli } from './program.js';
 
 // Ctrl-C is only caught by commands that follow the helper (status listen, --wait); elsewhere it kills as usual.
 let interrupted: Promise<void> | undefined;
 
+// Names and messages from the helper (or a file) may hold terminal escapes: only lines and tabs pass.
+const printable = (text: string): string => escapeControls(text, '\n\t');
+
 runCli(process.argv.slice(2), {
-  out: (text) => process.stdout.write(`${text}\n`),
-  err: (text) => process.stderr.write(`${text}\n`),
+  out: (text) => process.stdout.write(`${printable(text)}\n`),
+  err: (text) => process.stderr.write(`${printable(text)}\n`),
   env: process.env,
   readFile: (path) => readFile(path, 'utf8'),
   interrupted: () =>

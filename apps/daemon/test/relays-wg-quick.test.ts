@@ -38,6 +38,39 @@ function problemsOf(run: () => unknown): ImportProblem[] {
 }
 
 describe('wg-quick files', () => {
+  it('never echoes a key: a bare private key on a line, in a section or outside one', () => {
+    const outside = problemsOf(() => parseWgQuickFile('se-got-wg-001.conf', `${PRIVATE}\n${mullvadStyle()}`));
+    expect(outside.map((p) => p.message).join('\n')).not.toContain(PRIVATE);
+    expect(outside[0]?.message).toContain('<key not shown>');
+    const inside = parseWgQuickFile(
+      'se-got-wg-001.conf',
+      mullvadStyle().replace('[Peer]', `[Peer]\n${PRIVATE}`),
+    );
+    expect(inside.warnings.join('\n')).not.toContain(PRIVATE.slice(0, 40));
+    expect(inside.warnings.join('\n')).toContain('<key not shown>');
+  });
+
+  it('refuses endpoints and resolvers packets cannot go to (loopback, unspecified, multicast)', () => {
+    for (const endpoint of [
+      '127.0.0.1:51820',
+      '0.0.0.0:51820',
+      '224.0.0.5:51820',
+      '[::1]:51820',
+      '[ff02::1]:51820',
+    ]) {
+      const problems = problemsOf(() =>
+        parseWgQuickFile('se-got-wg-001.conf', mullvadStyle(`Endpoint = ${endpoint}`)),
+      );
+      expect(problems.map((p) => p.message).join(' '), endpoint).toMatch(
+        /Endpoint .*(loopback|unspecified|multicast)/,
+      );
+    }
+    const dns = problemsOf(() =>
+      parseWgQuickFile('se-got-wg-001.conf', mullvadStyle().replace('DNS = 10.64.0.1', 'DNS = 0.0.0.0')),
+    );
+    expect(dns[0]?.message).toMatch(/DNS "0.0.0.0" is the unspecified address/);
+  });
+
   it('carries IPv6 through a relay whose AllowedIPs has ::/0, and says when a file keeps it out', () => {
     const ipv6 = (allowed: string) =>
       parseWgQuickFile('se-got-wg-001.conf', mullvadStyle().replace('AllowedIPs = 0.0.0.0/0,::0/0', allowed))
@@ -143,9 +176,9 @@ describe('wg-quick files', () => {
       'se-got-wg-001.conf, line 6: MTU = 1280 is not applied per relay; set it with "sluice tunnel set mtu 1280" if you need it',
       'se-got-wg-001.conf, line 7: PostUp is ignored: Sluice never runs commands from imported files',
       'se-got-wg-001.conf, line 8: Table is ignored: Sluice does its own policy routing',
-      'se-got-wg-001.conf, line 9: unknown [Interface] key Jc; ignored',
+      'se-got-wg-001.conf, line 9: unknown [Interface] key "Jc"; ignored',
       'se-got-wg-001.conf, line 12: AllowedIPs = 10.0.0.0/8, 192.168.0.0/16 is ignored: Sluice sends all traffic through the tunnel (use bypass ranges or split tunnelling to keep some out)',
-      'se-got-wg-001.conf, line 15: unknown [Peer] key Fancy; ignored',
+      'se-got-wg-001.conf, line 15: unknown [Peer] key "Fancy"; ignored',
     ]);
     expect(parsed.identity?.dnsServers).toEqual(['10.64.0.1']);
   });
@@ -326,7 +359,7 @@ describe('bad wg-quick files', () => {
     expect(
       problemsOf(() => parseWgQuickFile('se-got-wg-001.conf', text)).map((p) => [p.line, p.message]),
     ).toEqual([
-      [1, 'PrivateKey is outside any section; expected it under [Interface] or [Peer]'],
+      [1, '"PrivateKey" is outside any section; expected it under [Interface] or [Peer]'],
       [5, 'PrivateKey is given twice in this [Interface] (first on line 3)'],
       [6, 'a second [Interface] section (the first is on line 2); expected one'],
       [10, 'expected "Key = Value" or a section header such as [Peer]; this line has no "="'],

@@ -163,9 +163,43 @@ describe('setters refuse bad values, name the field and say what is accepted', (
       /^range: .*host bits.*100\.64\.0\.0\/10/,
     ],
     [
+      'bypass of everything',
+      () => s().addBypassRange({ range: '0.0.0.0/0' }),
+      /^range: "0\.0\.0\.0\/0" is every address: nothing would go through the tunnel; .*disconnect instead/,
+    ],
+    [
+      'bypass of all IPv6',
+      () => s().setBypassRanges({ ranges: ['::/0'] }),
+      /^ranges\[0\]: "::\/0" is every address/,
+    ],
+    [
+      'DNS server 0.0.0.0',
+      () => s().setDnsOptions({ dns: { mode: pb.DnsOptions_Mode.MODE_CUSTOM, customServers: ['0.0.0.0'] } }),
+      /^dns\.custom_servers\[0\]: "0\.0\.0\.0" is the unspecified address/,
+    ],
+    [
+      'a huge list of DNS servers, refused by its count',
+      () =>
+        s().setDnsOptions({
+          dns: {
+            mode: pb.DnsOptions_Mode.MODE_CUSTOM,
+            customServers: Array.from({ length: 270_000 }, () => 'x'),
+          },
+        }),
+      /^dns\.custom_servers: 270000 given; at most 8 are accepted/,
+    ],
+    [
+      'a provider name with an escape sequence',
+      () =>
+        helper.client.relays.setRelayConstraints({
+          constraints: { location: {}, providers: ['evil\u001b[2J'], ownership: pb.Ownership.OWNERSHIP_ANY },
+        }),
+      /^constraints\.providers\[0\]: "evil\\u001b\[2J" is not accepted/,
+    ],
+    [
       'too many bypass ranges',
       () => s().setBypassRanges({ ranges: Array.from({ length: 65 }, (_, i) => `10.${i}.0.0/16`) }),
-      /^ranges: 65 ranges given; at most 64/,
+      /^ranges: 65 given; at most 64 are accepted/,
     ],
     [
       'country code',

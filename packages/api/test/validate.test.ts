@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { escapeControls, quote, redactKeys, safeMessage } from '../src/domain/text.js';
 import {
+  unusableAddress,
+  validateBypassRange,
+  validateName,
+  validateRoutableIp,
   ValidationError,
   ipFamily,
   validateAppPath,
@@ -95,10 +100,91 @@ describe('scalar validators', () => {
   });
 
   it('validates lists element by element, naming the index, and removes duplicates', () => {
-    expect(validateList('ranges', ['10.0.0.0/8', '10.0.0.0/8', '192.0.2.1'], validateCidr)).toEqual([
+    expect(validateList('ranges', ['10.0.0.0/8', '10.0.0.0/8', '192.0.2.1'], validateCidr, 8)).toEqual([
       '10.0.0.0/8',
       '192.0.2.1/32',
     ]);
-    expect(refusal(() => validateList('ranges', ['10.0.0.0/8', 'x'], validateCidr)).field).toBe('ranges[1]');
+    expect(refusal(() => validateList('ranges', ['10.0.0.0/8', 'x'], validateCidr, 8)).field).toBe(
+      'ranges[1]',
+    );
+  });
+
+  it('counts a list before looking at its elements: 270,000 servers are refused at once, not validated', () => {
+    let looked = 0;
+    const huge = Array.from({ length: 270_000 }, () => 'not an address');
+    const error = refusal(() =>
+      validateList('dns.custom_servers', huge, (f, v) => (looked++, validateIp(f, v)), 8),
+    );
+    expect(error.message).toBe('dns.custom_servers: 270000 given; at most 8 are accepted');
+    expect(looked).toBe(0);
+  });
+});
+
+describe('values that make no sense', () => {
+  it('refuses a bypass of everything (/0) and ranges wide enough to empty the tunnel', () => {
+    expect(refusal(() => validateBypassRange('range', '0.0.0.0/0')).message).toMatch(
+      /every address.*disconnect instead/,
+    );
+    expect(refusal(() => validateBypassRange('range', '::/0')).message).toMatch(/disconnect instead/);
+    expect(refusal(() => validateBypassRange('range', '0.0.0.0/1')).message).toMatch(
+      /too wide.*\/8 or narrower/,
+    );
+    expect(refusal(() => validateBypassRange('range', '2000::/3')).message).toMatch(/\/16 or narrower/);
+    expect(validateBypassRange('range', '100.64.0.0/10')).toBe('100.64.0.0/10');
+    expect(validateBypassRange('range', 'fd7a:115c:a1e0::/48')).toBe('fd7a:115c:a1e0::/48');
+  });
+
+  it('refuses endpoints and resolvers that are unspecified, loopback, multicast, broadcast or link-local', () => {
+    for (const address of [
+      '0.0.0.0',
+      '127.0.0.1',
+      '224.0.0.1',
+      '255.255.255.255',
+      '169.254.1.1',
+      '::',
+      '::1',
+      'ff02::1',
+      'fe80::1',
+      '::ffff:1.2.3.4',
+    ]) {
+      expect(() => validateRoutableIp('dns', address), address).toThrow(ValidationError);
+    }
+    expect(validateRoutableIp('dns', '9.9.9.9')).toBe('9.9.9.9');
+    expect(validateRoutableIp('dns', '2620:fe::fe')).toBe('2620:fe::fe');
+    expect(unusableAddress('127.0.0.53')).toBe('is a loopback address');
+  });
+
+  it('refuses names with control characters or too long', () => {
+    expect(validateName('provider', ' Mullvad ', 64)).toBe('Mullvad');
+    expect(() => validateName('provider', 'evil\nname', 64)).toThrow(/control characters/);
+    expect(() => validateName('provider', 'a\u001b[31mred', 64)).toThrow(ValidationError);
+    expect(() => validateName('provider', 'x'.repeat(65), 64)).toThrow(/1-64 characters/);
+  });
+});
+
+describe('text that leaves the helper', () => {
+  const key = 'oBvN4IHgTJCQMx0RnRzdJGzmXQQ9kWxH0d0j5DnWt1U=';
+
+  it('never echoes a WireGuard key', () => {
+    expect(redactKeys(`line 1: ${key} is outside any section`)).toBe(
+      'line 1: <key not shown> is outside any section',
+    );
+    expect(quote(key)).toBe('"<key not shown>"');
+    expect(safeMessage(`PrivateKey = ${key}`)).not.toContain(key);
+  });
+
+  it('cuts an echoed value to an excerpt and a message to its limit', () => {
+    expect(quote('x'.repeat(100_000))).toBe(`"${'x'.repeat(48)}…"`);
+    const long = safeMessage(`bad: ${'y'.repeat(200_000)}`);
+    expect(long.length).toBeLessThan(1_100);
+    expect(long).toMatch(/… \(200005 characters in all\)$/);
+  });
+
+  it('escapes control characters (terminal escapes, newlines in a value) and keeps message lines', () => {
+    expect(quote('a\u001b[2Jb\nc')).toBe('"a\\u001b[2Jb\\nc"');
+    expect(escapeControls('bell\u0007 del\u007f c1\u009b')).toBe('bell\\u0007 del\\u007f c1\\u009b');
+    expect(safeMessage('file a, line 1: x\nfile b, line 2: \u001b[31m')).toBe(
+      'file a, line 1: x\nfile b, line 2: \\u001b[31m',
+    );
   });
 });

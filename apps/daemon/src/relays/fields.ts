@@ -1,6 +1,13 @@
 // Checks for the values an import carries (keys, addresses, ports, codes). Each returns the problem in
 // words, or undefined when the value is fine, so parsers can collect every problem of a file.
-import { ipFamily, validateHostname, validateLocationCode, ValidationError } from '@sluice/api/domain';
+import {
+  ipFamily,
+  quote,
+  unusableAddress,
+  validateHostname,
+  validateLocationCode,
+  ValidationError,
+} from '@sluice/api/domain';
 import { isKey } from '../identity/keys.js';
 
 export const KEY_EXPECTED = '44 characters of base64 encoding 32 bytes, ending in "="';
@@ -15,20 +22,28 @@ export const isWireguardKey = isKey;
 export function keyProblem(text: string, secret: boolean): string | undefined {
   if (isWireguardKey(text)) return undefined;
   if (text === '') return `is empty; expected a WireGuard key (${KEY_EXPECTED})`;
-  const given = secret ? `(${text.length} characters given, not shown: it is secret)` : `"${text}"`;
+  const given = secret ? `(${text.length} characters given, not shown: it is secret)` : quote(text);
   return secret
     ? `is not a WireGuard key ${given}; expected ${KEY_EXPECTED}`
     : `${given} is not a WireGuard key; expected ${KEY_EXPECTED}`;
 }
 
-/** Problem with an IP address of the given family (or either), or undefined. */
+/**
+ * Problem with an IP address of the given family (or either), or undefined. Every address an import
+ * carries (endpoints, gateways, resolvers) is one packets go to: loopback, multicast and the like are
+ * refused.
+ */
 export function ipProblem(text: string, family?: 4 | 6): string | undefined {
   const actual = ipFamily(text);
-  if (actual !== null && (family === undefined || actual === family)) return undefined;
-  if (actual !== null) return `"${text}" is an IPv${actual} address; expected an IPv${family ?? ''} address`;
+  if (actual !== null && (family === undefined || actual === family)) {
+    const why = unusableAddress(text);
+    return why === undefined ? undefined : `${quote(text)} ${why}; expected the address of a real server`;
+  }
+  if (actual !== null)
+    return `${quote(text)} is an IPv${actual} address; expected an IPv${family ?? ''} address`;
   const example =
     family === 6 ? '2001:db8::1' : family === 4 ? '198.51.100.1' : '198.51.100.1 or 2001:db8::1';
-  return `"${text}" is not an IP${family ? `v${family}` : ''} address; expected one such as ${example}`;
+  return `${quote(text)} is not an IP${family ? `v${family}` : ''} address; expected one such as ${example}`;
 }
 
 export function portProblem(value: number): string | undefined {

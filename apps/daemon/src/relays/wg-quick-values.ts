@@ -1,5 +1,5 @@
 // Values of wg-quick keys: Endpoint (an IP and a port), Address (an IP with prefix), comma lists.
-import { ipFamily } from '@sluice/api/domain';
+import { ipFamily, quote, unusableAddress } from '@sluice/api/domain';
 import { portProblem } from './fields.js';
 
 export interface Endpoint {
@@ -18,10 +18,10 @@ export function parseEndpoint(text: string): Endpoint | { problem: string } {
     host = bracketed[1] ?? '';
     portText = bracketed[2];
     if (ipFamily(host) !== 6)
-      return { problem: `"${text}": "${host}" in brackets is not an IPv6 address; ${expected}` };
+      return { problem: `${quote(text)}: ${quote(host)} in brackets is not an IPv6 address; ${expected}` };
   } else if (ipFamily(text) === 6) {
     return {
-      problem: `"${text}" has no port; write IPv6 endpoints as [<IPv6>]:<port>, e.g. [2001:db8::1]:51820`,
+      problem: `${quote(text)} has no port; write IPv6 endpoints as [<IPv6>]:<port>, e.g. [2001:db8::1]:51820`,
     };
   } else {
     const colon = text.lastIndexOf(':');
@@ -29,7 +29,7 @@ export function parseEndpoint(text: string): Endpoint | { problem: string } {
     portText = colon === -1 ? undefined : text.slice(colon + 1);
     if (ipFamily(host) === 6) {
       return {
-        problem: `"${text}": write IPv6 endpoints in brackets, e.g. [${host}]:${portText ?? '51820'}`,
+        problem: `${quote(text)}: write IPv6 endpoints in brackets, e.g. [${host}]:${portText ?? '51820'}`,
       };
     }
   }
@@ -38,20 +38,24 @@ export function parseEndpoint(text: string): Endpoint | { problem: string } {
     if (/[a-z]/i.test(host) && /^[a-z0-9.-]+$/i.test(host)) {
       return {
         problem:
-          `"${text}" names a host, not an IP address; Sluice needs the relay's IP address (the firewall lets ` +
+          `${quote(text)} names a host, not an IP address; Sluice needs the relay's IP address (the firewall lets ` +
           `only that address through before the tunnel is up). Look it up (e.g. "getent ahosts ${host}") and ` +
           'write Endpoint = <IP address>:<port>',
       };
     }
-    return { problem: `"${text}" is not an address with a port; ${expected}` };
+    return { problem: `${quote(text)} is not an address with a port; ${expected}` };
   }
-  if (portText === undefined || portText === '') return { problem: `"${text}" has no port; ${expected}` };
+  if (portText === undefined || portText === '')
+    return { problem: `${quote(text)} has no port; ${expected}` };
   const port = /^\d+$/.test(portText) ? Number(portText) : NaN;
   const problem = portProblem(port);
   if (problem)
     return {
-      problem: `"${text}": port "${portText}" is not a port; expected a whole number from 1 to 65535`,
+      problem: `${quote(text)}: port ${quote(portText)} is not a port; expected a whole number from 1 to 65535`,
     };
+  const unusable = unusableAddress(host);
+  if (unusable)
+    return { problem: `${quote(text)}: ${quote(host)} ${unusable}; expected the relay's address` };
   return { address: host.toLowerCase(), family, port };
 }
 
@@ -60,12 +64,13 @@ export function interfaceAddress(text: string): { value: string } | { problem: s
   const expected = 'expected an address with prefix, e.g. 10.64.0.2/32 or fc00:bbbb:bbbb:bb01::2/128';
   const [address = '', prefixText, extra] = text.split('/');
   const family = ipFamily(address);
-  if (family === null || extra !== undefined) return { problem: `"${text}" is not an address; ${expected}` };
+  if (family === null || extra !== undefined)
+    return { problem: `${quote(text)} is not an address; ${expected}` };
   const maxPrefix = family === 4 ? 32 : 128;
   if (prefixText === undefined) return { value: `${address.toLowerCase()}/${maxPrefix}` };
   const prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
   if (!(prefix >= 0 && prefix <= maxPrefix)) {
-    return { problem: `"${text}" has prefix length "${prefixText}"; expected 0 to ${maxPrefix}` };
+    return { problem: `${quote(text)} has prefix length "${prefixText}"; expected 0 to ${maxPrefix}` };
   }
   return { value: `${address.toLowerCase()}/${prefix}` };
 }

@@ -1,5 +1,5 @@
 // Parses a wg-quick .conf file from any provider: [Interface] is the identity, each [Peer] a relay.
-import { ipFamily, type Relay } from '@sluice/api/domain';
+import { ipFamily, quote, type Relay } from '@sluice/api/domain';
 import { readFileName } from './file-name.js';
 import { checkHostname, ipProblem, keyProblem, portProblem } from './fields.js';
 import { ProblemList } from './import-error.js';
@@ -123,7 +123,10 @@ export function parseWgQuickFile(
     if (!current) {
       // Keys of an unknown or repeated section were reported with its header.
       if (!sectionSeen) {
-        problems.atLine(line, `${key} is outside any section; expected it under [Interface] or [Peer]`);
+        problems.atLine(
+          line,
+          `${quote(key)} is outside any section; expected it under [Interface] or [Peer]`,
+        );
       }
       return;
     }
@@ -136,19 +139,19 @@ export function parseWgQuickFile(
       else if (lower === 'dns') section.dns.push(entry);
       else if (lower === 'listenport') {
         if (portProblem(Number(value)) !== undefined || !/^\d+$/.test(value)) {
-          warn(line, `ListenPort "${value}" is not a port; ignored (Sluice picks its own listen port)`);
+          warn(line, `ListenPort ${quote(value)} is not a port; ignored (Sluice picks its own listen port)`);
         }
       } else if (lower === 'mtu') {
         warn(
           line,
           /^\d+$/.test(value)
             ? `MTU = ${value} is not applied per relay; set it with "sluice tunnel set mtu ${value}" if you need it`
-            : `MTU "${value}" is not a number; ignored`,
+            : `MTU ${quote(value)} is not a number; ignored`,
         );
       } else if (IGNORED_INTERFACE_KEYS[lower] !== undefined) {
         warn(line, `${key} is ignored: ${IGNORED_INTERFACE_KEYS[lower]}`);
       } else {
-        warn(line, `unknown [Interface] key ${key}; ignored`);
+        warn(line, `unknown [Interface] key ${quote(key)}; ignored`);
       }
     } else {
       const section = current.section;
@@ -158,7 +161,7 @@ export function parseWgQuickFile(
         section.presharedKey = once(section.presharedKey, key, entry, '[Peer]');
       else if (lower === 'allowedips') section.allowedIps.push(entry);
       else if (lower === 'persistentkeepalive') return;
-      else warn(line, `unknown [Peer] key ${key}; ignored`);
+      else warn(line, `unknown [Peer] key ${quote(key)}; ignored`);
     }
   });
 
@@ -250,12 +253,14 @@ function readInterface(
   for (const entry of iface.dns) {
     for (const item of splitList(entry.value)) {
       if (ipFamily(item) !== null) {
+        const problem = ipProblem(item);
         const address = item.toLowerCase();
-        if (!dnsServers.includes(address)) dnsServers.push(address);
+        if (problem) problems.atLine(entry.line, `DNS ${problem}`);
+        else if (!dnsServers.includes(address)) dnsServers.push(address);
       } else if (/^[\d.]+$/.test(item) || item.includes(':')) {
         problems.atLine(entry.line, `DNS ${ipProblem(item) ?? 'is not an address'}`);
       } else {
-        warn(entry.line, `DNS search domain "${item}" is ignored; only resolver addresses are used`);
+        warn(entry.line, `DNS search domain ${quote(item)} is ignored; only resolver addresses are used`);
       }
     }
   }

@@ -4,7 +4,7 @@
 // input -> INVALID_ARGUMENT (message names the field), missing -> NOT_FOUND, not built yet ->
 // UNIMPLEMENTED, precondition -> FAILED_PRECONDITION, anything else -> INTERNAL (and logged).
 import * as grpc from '@grpc/grpc-js';
-import { ValidationError } from '@sluice/api/domain';
+import { safeMessage, ValidationError } from '@sluice/api/domain';
 import type { Logger } from '../log.js';
 import { NotFoundError } from '../settings/changes.js';
 import {
@@ -70,8 +70,9 @@ export function unary<Req, Res>(
         (response) => callback(null, response),
         (error: unknown) => {
           const code = statusFor(error);
-          const message = error instanceof Error ? error.message : String(error);
-          if (code === grpc.status.INTERNAL) gate.log.error({ rpc, err: error }, 'request failed');
+          // What leaves the helper, and its log: a short message, no key, no control characters.
+          const message = safeMessage(error instanceof Error ? error.message : String(error));
+          if (code === grpc.status.INTERNAL) gate.log.error({ rpc, err: message }, 'request failed');
           else gate.log.info({ rpc, code: grpc.status[code], message }, 'request refused');
           callback({ code, details: message, name: 'Error', message }, null);
         },
@@ -82,7 +83,7 @@ export function unary<Req, Res>(
 /** A stream's refusal, as unary's: the status a client sees before any message. */
 export function refusal(error: unknown): Partial<grpc.ServiceError> {
   const code = statusFor(error);
-  const message = error instanceof Error ? error.message : String(error);
+  const message = safeMessage(error instanceof Error ? error.message : String(error));
   return { code, details: message, message };
 }
 

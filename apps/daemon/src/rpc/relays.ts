@@ -1,5 +1,13 @@
 import { pb } from '@sluice/api';
-import { ValidationError, locationFromPb, ownershipFromPb, settingsToPb } from '@sluice/api/domain';
+import {
+  ValidationError,
+  locationFromPb,
+  ownershipFromPb,
+  quote,
+  safeMessage,
+  settingsToPb,
+  validateName,
+} from '@sluice/api/domain';
 import type { ImportFormat } from '../relays/detect.js';
 import { unknownLocation } from '../relays/location.js';
 import { RelayListUpdateError } from '../relays/manager.js';
@@ -15,6 +23,11 @@ const FORMATS: Record<number, ImportFormat> = {
   [pb.ImportFile_Format.FORMAT_MULLVAD_JSON]: 'mullvad-json',
 };
 
+/** Files per import, their names and sizes (a Mullvad relay list is about 0.6 MB). */
+export const MAX_IMPORT_FILES = 64;
+export const MAX_FILE_NAME = 255;
+export const MAX_IMPORT_FILE_CHARS = 16 * 1024 * 1024;
+
 export function relayService(ctx: DaemonContext): pb.RelayServiceServer {
   const { log } = ctx;
   return {
@@ -29,14 +42,25 @@ export function relayService(ctx: DaemonContext): pb.RelayServiceServer {
       return { relayList: ctx.relayList() };
     }),
     importRelays: unary(ctx, 'importRelays', async (req: pb.ImportRelaysRequest) => {
+      if (req.files.length > MAX_IMPORT_FILES)
+        throw new ValidationError(
+          'files',
+          `${req.files.length} given; at most ${MAX_IMPORT_FILES} are accepted`,
+        );
       const files = req.files.map((file, index) => {
+        const name = validateName(`files[${index}].name`, file.name, MAX_FILE_NAME);
+        if (file.content.length > MAX_IMPORT_FILE_CHARS)
+          throw new ValidationError(
+            `files[${index}].content`,
+            `${quote(name)} is ${file.content.length} characters; a file to import is at most ${MAX_IMPORT_FILE_CHARS}`,
+          );
         const format = FORMATS[file.format];
         if (format === undefined)
           throw new ValidationError(
             `files[${index}].format`,
             'give FORMAT_AUTO, FORMAT_WG_QUICK, FORMAT_SLUICE_JSON or FORMAT_MULLVAD_JSON',
           );
-        return { name: file.name, content: file.content, format };
+        return { name, content: file.content, format };
       });
       const location = locationFromPb(req.location);
       let identityImported = false;
@@ -61,7 +85,7 @@ export function relayService(ctx: DaemonContext): pb.RelayServiceServer {
         relayList: ctx.relayList(),
         relaysImported: result.relaysImported,
         identityImported,
-        warnings: result.warnings,
+        warnings: result.warnings.map((warning) => safeMessage(warning)),
       };
     }),
     setRelayConstraints: unary(ctx, 'setRelayConstraints', async (req: pb.SetRelayConstraintsRequest) => {

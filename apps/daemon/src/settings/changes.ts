@@ -4,9 +4,11 @@ import {
   ValidationError,
   validateAppPath,
   validateCidr,
+  validateBypassRange,
   validateHostname,
-  validateIp,
   validateList,
+  validateName,
+  validateRoutableIp,
   validateLocationCode,
   validateMtu,
   validatePort,
@@ -26,18 +28,14 @@ export function setWireguardPort(settings: SluiceSettings, port: number | undefi
   return { ...settings, tunnel: { ...settings.tunnel, wireguardPort: value } };
 }
 
+export const MAX_DNS_SERVERS = 8;
+
 export function setDns(settings: SluiceSettings, mode: DnsMode, servers: readonly string[]): SluiceSettings {
-  const customServers = validateList('dns.custom_servers', servers, validateIp);
+  const customServers = validateList('dns.custom_servers', servers, validateRoutableIp, MAX_DNS_SERVERS);
   if (mode === 'custom' && customServers.length === 0) {
     throw new ValidationError(
       'dns.custom_servers',
       'custom DNS needs at least one server address, e.g. 9.9.9.9',
-    );
-  }
-  if (customServers.length > 8) {
-    throw new ValidationError(
-      'dns.custom_servers',
-      `${customServers.length} servers given; at most 8 are accepted`,
     );
   }
   // Switching back to default keeps the custom list, so toggling does not lose what the user typed.
@@ -50,18 +48,32 @@ export function setDns(settings: SluiceSettings, mode: DnsMode, servers: readonl
 export const MAX_BYPASS_RANGES = 64;
 
 export function setBypassRanges(settings: SluiceSettings, ranges: readonly string[]): SluiceSettings {
-  const bypassRanges = validateList('ranges', ranges, validateCidr);
-  if (bypassRanges.length > MAX_BYPASS_RANGES) {
-    throw new ValidationError(
-      'ranges',
-      `${bypassRanges.length} ranges given; at most ${MAX_BYPASS_RANGES} are accepted`,
-    );
-  }
+  const bypassRanges = validateList('ranges', ranges, validateBypassRange, MAX_BYPASS_RANGES);
   return { ...settings, bypassRanges };
 }
 
+/** False only for a CIDR range this helper refuses as too wide; anything else is left to the check. */
+function acceptableBypass(range: string): boolean {
+  try {
+    validateCidr('range', range);
+  } catch {
+    return true;
+  }
+  try {
+    validateBypassRange('range', range);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function addBypassRange(settings: SluiceSettings, range: string): SluiceSettings {
-  const canonical = validateCidr('range', range);
+  const canonical = validateBypassRange('range', range);
+  if (!settings.bypassRanges.includes(canonical) && settings.bypassRanges.length >= MAX_BYPASS_RANGES)
+    throw new ValidationError(
+      'range',
+      `there are ${MAX_BYPASS_RANGES} bypass ranges already, the most accepted`,
+    );
   return setBypassRanges(settings, [...settings.bypassRanges, canonical]);
 }
 
@@ -70,6 +82,7 @@ export class NotFoundError extends Error {
 }
 
 export function removeBypassRange(settings: SluiceSettings, range: string): SluiceSettings {
+  // Any range that is there may be removed, even one a newer rule would refuse to add.
   const canonical = validateCidr('range', range);
   if (!settings.bypassRanges.includes(canonical)) {
     throw new NotFoundError(
@@ -78,6 +91,9 @@ export function removeBypassRange(settings: SluiceSettings, range: string): Slui
   }
   return { ...settings, bypassRanges: settings.bypassRanges.filter((r) => r !== canonical) };
 }
+
+export const MAX_PROVIDERS = 32;
+export const MAX_PROVIDER_NAME = 64;
 
 /** Location codes are checked for shape here; whether they exist is the relay list's business. */
 export function normaliseLocation(location: LocationConstraint): LocationConstraint {
@@ -102,12 +118,12 @@ export function setRelayConstraints(
   settings: SluiceSettings,
   constraints: { location: LocationConstraint; providers: readonly string[]; ownership: Ownership },
 ): SluiceSettings {
-  const providers = validateList('constraints.providers', constraints.providers, (field, value) => {
-    const text = value.trim();
-    if (text.length === 0 || text.length > 64)
-      throw new ValidationError(field, 'a provider name is 1-64 characters');
-    return text;
-  });
+  const providers = validateList(
+    'constraints.providers',
+    constraints.providers,
+    (field, value) => validateName(field, value, MAX_PROVIDER_NAME),
+    MAX_PROVIDERS,
+  );
   return {
     ...settings,
     relayConstraints: {
@@ -146,7 +162,9 @@ export function checkSettings(settings: SluiceSettings): SluiceSettings {
   let out = setDns(settings, settings.dns.mode, settings.dns.customServers);
   out = setMtu(out, settings.tunnel.mtu ?? undefined);
   out = setWireguardPort(out, settings.tunnel.wireguardPort ?? undefined);
-  out = setBypassRanges(out, settings.bypassRanges);
+  // Ranges an older helper accepted but this one refuses (0.0.0.0/0: no tunnel at all) are dropped
+  // rather than losing the whole file: the kill switch only gets stricter.
+  out = setBypassRanges(out, settings.bypassRanges.filter(acceptableBypass).slice(0, MAX_BYPASS_RANGES));
   out = setRelayConstraints(out, settings.relayConstraints);
   for (const app of settings.splitTunnel.apps) validateAppPath('split_tunnel.apps', app);
   return out;

@@ -3,4 +3,5 @@ export * from './convert.js';
 export * from './relays.js';
 export * from './settings.js';
 export * from './status.js';
+export * from './text.js';
 export * from './validate.js';

@@ -1,6 +1,7 @@
 // Validators shared by the helper (authoritative) and the clients (early, friendlier errors).
 // Pure TypeScript: no Node or DOM imports, so the renderer can use them too.
 import { z } from 'zod';
+import { hasControls, quote } from './text.js';
 
 /** A value was refused. `field` names it the way the user wrote it (CLI/API field), `message` says what is accepted. */
 export class ValidationError extends Error {
@@ -53,7 +54,7 @@ export function validateIp(field: string, value: string): string {
   if (!isIpAddress(text)) {
     throw new ValidationError(
       field,
-      `"${value}" is not an IPv4 or IPv6 address (for example 10.64.0.1 or fc00::1)`,
+      `${quote(value)} is not an IPv4 or IPv6 address (for example 10.64.0.1 or fc00::1)`,
     );
   }
   return text.toLowerCase();
@@ -71,7 +72,7 @@ export function validateCidr(field: string, value: string): string {
   if (!cidrv4.safeParse(withPrefix).success && !cidrv6.safeParse(withPrefix).success) {
     throw new ValidationError(
       field,
-      `"${value}" is not a CIDR range; use an address with a prefix length, e.g. 100.64.0.0/10 or fd7a:115c:a1e0::/48`,
+      `${quote(value)} is not a CIDR range; use an address with a prefix length, e.g. 100.64.0.0/10 or fd7a:115c:a1e0::/48`,
     );
   }
   const [address, prefixText] = withPrefix.split('/') as [string, string];
@@ -79,7 +80,7 @@ export function validateCidr(field: string, value: string): string {
   if (!hostBitsAreZero(address, prefix)) {
     throw new ValidationError(
       field,
-      `"${value}" has host bits set after /${prefix}; write the network address (e.g. ${networkHint(address, prefix)})`,
+      `${quote(value)} has host bits set after /${prefix}; write the network address (e.g. ${networkHint(address, prefix)})`,
     );
   }
   return withPrefix;
@@ -88,6 +89,8 @@ export function validateCidr(field: string, value: string): string {
 function ipv4ToBigInt(address: string): bigint {
   return address.split('.').reduce((acc, octet) => (acc << 8n) | BigInt(Number(octet)), 0n);
 }
+
+const ipv6Bits = (address: string): bigint => ipv6ToBigInt(address);
 
 function ipv6ToBigInt(address: string): bigint {
   let text = address;
@@ -141,7 +144,7 @@ export function validateLocationCode(field: string, value: string): string {
   if (!LOCATION_CODE.test(text)) {
     throw new ValidationError(
       field,
-      `"${value}" is not a location code; use 2-3 letters such as "se" or "got"`,
+      `${quote(value)} is not a location code; use 2-3 letters such as "se" or "got"`,
     );
   }
   return text;
@@ -152,18 +155,20 @@ export function validateHostname(field: string, value: string): string {
   if (!HOSTNAME.test(text)) {
     throw new ValidationError(
       field,
-      `"${value}" is not a relay hostname; use letters, digits and dashes, e.g. se-got-wg-001`,
+      `${quote(value)} is not a relay hostname; use letters, digits and dashes, e.g. se-got-wg-001`,
     );
   }
   return text;
 }
 
-/** An absolute path to a program; no NUL or newline, which would break rules or desktop files. */
+export const MAX_PATH = 4096;
+
+/** An absolute path to a program; no control characters, which would break rules or desktop files. */
 export function validateAppPath(field: string, value: string): string {
-  if (!value.startsWith('/') || /[\0\n\r]/.test(value) || value.length > 4096) {
+  if (!value.startsWith('/') || hasControls(value) || value.length > MAX_PATH) {
     throw new ValidationError(
       field,
-      `"${value}" is not accepted; give the absolute path of a program, e.g. /usr/bin/firefox`,
+      `${quote(value)} is not accepted; give the absolute path of a program (at most ${MAX_PATH} characters, no control characters), e.g. /usr/bin/firefox`,
     );
   }
   return value;
@@ -176,16 +181,90 @@ export function validatePid(field: string, value: number): number {
   return value;
 }
 
-/** Validate every element, then remove duplicates keeping the first. */
+/**
+ * Validate a list of at most `max` elements, then remove duplicates keeping the first. The count is
+ * checked before any element is looked at, so a huge list costs nothing.
+ */
 export function validateList(
   field: string,
   values: readonly string[],
   one: (field: string, value: string) => string,
+  max: number,
 ): string[] {
-  const out: string[] = [];
-  values.forEach((value, index) => {
-    const canonical = one(`${field}[${index}]`, value);
-    if (!out.includes(canonical)) out.push(canonical);
-  });
-  return out;
+  if (values.length > max)
+    throw new ValidationError(field, `${values.length} given; at most ${max} are accepted`);
+  const out = new Set<string>();
+  values.forEach((value, index) => out.add(one(`${field}[${index}]`, value)));
+  return [...out];
+}
+
+/** Why an address cannot be a relay endpoint or a resolver, or undefined when it can. */
+export function unusableAddress(address: string): string | undefined {
+  const family = ipFamily(address);
+  if (family === 4) {
+    const [a = 0, b = 0] = address.split('.').map(Number);
+    if (address === '0.0.0.0') return 'is the unspecified address';
+    if (a === 0) return 'is in 0.0.0.0/8 ("this network")';
+    if (a === 127) return 'is a loopback address';
+    if (a >= 224 && a <= 239) return 'is a multicast address';
+    if (address === '255.255.255.255') return 'is the broadcast address';
+    if (a >= 240) return 'is in the reserved range 240.0.0.0/4';
+    if (a === 169 && b === 254) return 'is a link-local address';
+    return undefined;
+  }
+  if (family === 6) {
+    const value = address.toLowerCase();
+    const bits = ipv6Bits(value);
+    if (bits === 0n) return 'is the unspecified address';
+    if (bits === 1n) return 'is the loopback address';
+    if (value.startsWith('ff')) return 'is a multicast address';
+    if (/^fe[89ab]/.test(value)) return 'is a link-local address';
+    if (bits >> 32n === 0xffffn) return `is an IPv4-mapped address; use the IPv4 address itself`;
+    return undefined;
+  }
+  return 'is not an IP address';
+}
+
+/** An address packets can be sent to: not unspecified, loopback, multicast, broadcast or link-local. */
+export function validateRoutableIp(field: string, value: string): string {
+  const address = validateIp(field, value);
+  const why = unusableAddress(address);
+  if (why) throw new ValidationError(field, `${quote(value)} ${why}; give the address of a real server`);
+  return address;
+}
+
+/** The narrowest prefix a bypass range may have (wider ones send most traffic outside the tunnel). */
+export const BYPASS_MIN_PREFIX = { 4: 8, 6: 16 } as const;
+
+/** A range that goes around the tunnel: a CIDR range, and not one so wide it empties the tunnel. */
+export function validateBypassRange(field: string, value: string): string {
+  const range = validateCidr(field, value);
+  const [address = '', prefixText = ''] = range.split('/');
+  const family = ipFamily(address) ?? 4;
+  const prefix = Number(prefixText);
+  if (prefix === 0) {
+    throw new ValidationError(
+      field,
+      `${quote(value)} is every address: nothing would go through the tunnel; to send all traffic outside it, disconnect instead`,
+    );
+  }
+  if (prefix < BYPASS_MIN_PREFIX[family]) {
+    throw new ValidationError(
+      field,
+      `${quote(value)} is too wide to go around the tunnel (/${prefix}); bypass ranges must be /${BYPASS_MIN_PREFIX[family]} or narrower for IPv${family}, e.g. 100.64.0.0/10`,
+    );
+  }
+  return range;
+}
+
+/** A short name (provider, file): not empty, at most `max` characters, no control characters. */
+export function validateName(field: string, value: string, max: number): string {
+  const text = value.trim();
+  if (text.length === 0 || text.length > max || hasControls(text)) {
+    throw new ValidationError(
+      field,
+      `${quote(value)} is not accepted; use 1-${max} characters without control characters`,
+    );
+  }
+  return text;
 }
