@@ -12,7 +12,11 @@ export interface DaemonConfig {
   resolvConfPath: string;
   logDir: string;
   initFirewall: boolean;
+  /** Where the leak self-test asks which address the world sees (JSON {"ip": "..."}). */
+  whatIsMyIpUrl: string;
 }
+
+export const DEFAULT_WHAT_IS_MY_IP_URL = 'https://ifconfig.co/json';
 
 export interface DaemonFlags {
   socket?: string;
@@ -34,6 +38,7 @@ export function resolveConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv): Daemo
   const interfaceName = flags.interface ?? env.SLUICE_INTERFACE ?? 'wg-sluice';
   const dnsBackend = env.SLUICE_DNS_BACKEND ?? 'auto';
   const resolvConfPath = env.SLUICE_RESOLV_CONF ?? '/etc/resolv.conf';
+  const whatIsMyIpUrl = env.SLUICE_WHAT_IS_MY_IP_URL ?? DEFAULT_WHAT_IS_MY_IP_URL;
 
   if (!isAbsolute(socketPath))
     throw new ConfigError(`--socket / SLUICE_SOCKET must be an absolute path, got "${socketPath}"`);
@@ -44,6 +49,11 @@ export function resolveConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv): Daemo
   if (!INTERFACE_NAME.test(interfaceName)) {
     throw new ConfigError(
       `--interface / SLUICE_INTERFACE "${interfaceName}" is not a valid interface name; use 1-15 letters, digits, "_", "." or "-"`,
+    );
+  }
+  if (!isHttpUrl(whatIsMyIpUrl)) {
+    throw new ConfigError(
+      `SLUICE_WHAT_IS_MY_IP_URL "${whatIsMyIpUrl}" is not an http(s) URL; it must answer JSON {"ip": "..."}`,
     );
   }
   if (!(DNS_BACKENDS as readonly string[]).includes(dnsBackend)) {
@@ -57,5 +67,11 @@ export function resolveConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv): Daemo
     resolvConfPath,
     logDir: join(stateDir, 'logs'),
     initFirewall: flags.initFirewall ?? false,
+    whatIsMyIpUrl,
   };
+}
+
+/** An http(s) URL of at most 2,000 characters, without spaces or control characters. */
+export function isHttpUrl(text: string): boolean {
+  return text.length <= 2_000 && /^https?:\/\/[^\s\u0000-\u001f\u007f]+$/.test(text);
 }

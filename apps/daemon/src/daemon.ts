@@ -28,6 +28,7 @@ import { tunnelService } from './rpc/tunnel.js';
 import { tunnelStateToPb, tunnelStatsToPb } from './rpc/tunnel-state.js';
 import { SettingsManager } from './settings/manager.js';
 import { SettingsStore, type FaultHook } from './settings/store.js';
+import { ensurePrivateDir } from './util/atomic-file.js';
 import { openWireGuardDevice, type WireGuardDevice } from './tunnel/device.js';
 import { ProcessPinger, type Pinger } from './tunnel/connectivity/pinger.js';
 import { TunnelEngine, type EngineDeps } from './tunnel/engine.js';
@@ -128,6 +129,8 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
     });
   };
 
+  // Keys and settings live here: a directory others could write to is refused (before anything is read).
+  await ensurePrivateDir(config.stateDir);
   const settingsStore = new SettingsStore(config.stateDir, options.settingsFaultHook);
   const loadedSettings = await settingsStore.load();
   recovered('settings', loadedSettings.recovered);

@@ -2,6 +2,7 @@
 // synchronous so the last lines before a crash are on disk.
 import {
   closeSync,
+  constants,
   existsSync,
   fstatSync,
   mkdirSync,
@@ -25,6 +26,23 @@ export interface RotatingFileOptions {
   keep?: number;
 }
 
+/** Append-only, created 0600, and never through a link (a planted link would be appended to). */
+function openLog(path: string): number {
+  try {
+    return openSync(
+      path,
+      constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW,
+      0o600,
+    );
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP')
+      throw new Error(
+        `the log file ${path} is a symbolic link; remove it (logs are never written through a link)`,
+      );
+    throw error;
+  }
+}
+
 export class RotatingFile {
   readonly path: string;
   private fd: number;
@@ -37,7 +55,7 @@ export class RotatingFile {
     this.path = join(options.dir, options.name ?? 'sluiced.log');
     this.maxBytes = options.maxBytes ?? 2 * 1024 * 1024;
     this.keep = options.keep ?? 3;
-    this.fd = openSync(this.path, 'a', 0o600);
+    this.fd = openLog(this.path);
     this.size = fstatSync(this.fd).size;
   }
 
@@ -74,7 +92,7 @@ export class RotatingFile {
       if (existsSync(`${this.path}.${i}`)) renameSync(`${this.path}.${i}`, `${this.path}.${i + 1}`);
     }
     renameSync(this.path, `${this.path}.1`);
-    this.fd = openSync(this.path, 'a', 0o600);
+    this.fd = openLog(this.path);
     this.size = 0;
   }
 }

@@ -5,6 +5,7 @@ import { ConfigError, resolveConfig, type DaemonFlags } from './config.js';
 import { initFirewall, startDaemon } from './daemon.js';
 
 import { createLogger, RotatingFile } from './log.js';
+import { ensurePrivateDir } from './util/atomic-file.js';
 import { DAEMON_VERSION } from './version.js';
 
 const program = new Command()
@@ -32,6 +33,12 @@ async function main(): Promise<void> {
   }
   // Everything the helper writes (settings, keys, logs) is private to root unless chmod'ed on purpose.
   process.umask(0o077);
+  try {
+    await ensurePrivateDir(config.stateDir);
+  } catch (error) {
+    process.stderr.write(`sluiced: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
   const logFile = new RotatingFile({ dir: config.logDir });
   const log = createLogger(logFile);
 

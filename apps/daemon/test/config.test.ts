@@ -13,7 +13,17 @@ describe('resolveConfig', () => {
       resolvConfPath: '/etc/resolv.conf',
       logDir: '/var/lib/sluice/logs',
       initFirewall: false,
+      whatIsMyIpUrl: 'https://ifconfig.co/json',
     });
+  });
+
+  it("takes the leak test's what-is-my-IP URL from SLUICE_WHAT_IS_MY_IP_URL, and refuses what is not http(s)", () => {
+    expect(resolveConfig({}, { SLUICE_WHAT_IS_MY_IP_URL: 'http://198.51.100.130/ip' }).whatIsMyIpUrl).toBe(
+      'http://198.51.100.130/ip',
+    );
+    expect(() => resolveConfig({}, { SLUICE_WHAT_IS_MY_IP_URL: 'file:///etc/passwd' })).toThrow(
+      /not an http\(s\) URL/,
+    );
   });
 
   it('reads the environment, and flags win over it', () => {

@@ -68,6 +68,11 @@ describe.skipIf(!isRoot)('tunnel engine in the lab', () => {
 
     if (state.state?.$case !== 'connected') throw new Error('not connected');
     expect(state.state.value.tunnel).toMatchObject({ interface: helper.interfaceName, mtu: 1420 });
+    // `sluice doctor` with nothing given asks the lab's own what-is-my-IP (the helper's setting), and
+    // is green: the quick start ends green when nothing leaks.
+    const doctor = await helper.client.diagnostics.runLeakTest({});
+    expect(doctor.checks.filter((c) => !c.passed)).toEqual([]);
+    expect(doctor.observedAddress).toBe(relayAddress(relay, 4));
     expect(state.state.value.tunnel?.stats?.lastHandshakeAgeMs).toBeGreaterThanOrEqual(0);
   });
 

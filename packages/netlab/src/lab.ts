@@ -544,7 +544,10 @@ export class Lab implements Teardownable {
 
   /** Start sluiced in the client (socket, state and log in the lab directory); see helper.ts. */
   startHelper(options: Omit<HelperOptions, 'main'> & { main?: string } = {}): Promise<LabHelper> {
-    return startLabHelper(this, { main: HELPER_MAIN, ...options });
+    // The leak self-test asks the lab's own what-is-my-IP (public ones are out of reach here), so
+    // `sluice doctor` in the lab is green exactly when nothing leaks.
+    const env = { SLUICE_WHAT_IS_MY_IP_URL: `${this.web.url4}/ip`, ...options.env };
+    return startLabHelper(this, { main: HELPER_MAIN, ...options, env });
   }
 
   /** The helper `up({ helper })` starts, recorded so `netlab shell` finds it. */

@@ -1,9 +1,9 @@
 // The device identity on disk: <state-dir>/identity.json, mode 0600, written atomically. Holds the one
 // secret of the helper (the WireGuard private key); everything public about it is handed out as a
 // PublicIdentity, and the private key only through privateKeyForDevice().
-import { chmod, stat } from 'node:fs/promises';
+import { chmod, lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadFile, writeFileAtomic, type FaultHook } from '../util/atomic-file.js';
+import { loadFile, openRegularNoFollow, writeFileAtomic, type FaultHook } from '../util/atomic-file.js';
 import { validateInterfaceAddresses } from './addresses.js';
 import { generateKeyPair, publicKeyFromPrivate, validatePrivateKey } from './keys.js';
 
@@ -108,14 +108,20 @@ export class IdentityStore {
     const loaded = await loadFile(this.path, parseIdentityFile);
     if (loaded.kind === 'loaded') {
       // Someone loosened the mode (restore from a backup, an editor): the key must stay root-only.
-      if (((await stat(this.path)).mode & 0o077) !== 0) await chmod(this.path, 0o600);
+      // Through a handle opened without following links: a link planted here never gets the chmod.
+      const handle = await openRegularNoFollow(this.path);
+      try {
+        if (((await handle.stat()).mode & 0o077) !== 0) await handle.chmod(0o600);
+      } finally {
+        await handle.close();
+      }
       this.#stored = loaded.value;
       return { identity: this.current(), created: false };
     }
     await this.#write(this.#fresh([]));
     if (loaded.kind === 'missing') return { identity: this.current(), created: true };
-    // The kept copy still holds a private key.
-    await chmod(loaded.movedTo, 0o600);
+    // The kept copy still holds a private key (a link moved aside is left alone: lchmod does not exist).
+    if (!(await lstat(loaded.movedTo)).isSymbolicLink()) await chmod(loaded.movedTo, 0o600);
     return {
       identity: this.current(),
       created: false,

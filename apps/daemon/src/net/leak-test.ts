@@ -1,11 +1,10 @@
 // The leak self-test: is the live firewall what the current state calls for, does DNS point only at
 // the chosen resolvers, and what address does the world see?
 import { readFile } from 'node:fs/promises';
+import { isIpAddress, safeMessage } from '@sluice/api/domain';
 import type { Firewall } from './firewall.js';
 import type { FirewallPolicy } from './firewall-rules.js';
 import type { Runner } from './exec.js';
-
-export const DEFAULT_WHAT_IS_MY_IP_URL = 'https://ifconfig.co/json';
 
 export interface LeakCheckResult {
   name: string;
@@ -23,7 +22,8 @@ export interface LeakTestInputs {
   relayAddress: string | undefined;
   runner: Runner;
   whatIsMyIpUrl: string;
-  fetchText?: (url: string) => Promise<string>;
+  /** Asks the URL; resolves with any HTTP answer, rejects only when nothing came back. */
+  fetchAnswer?: (url: string) => Promise<HttpAnswer>;
 }
 
 export interface LeakTestResult {
@@ -37,13 +37,38 @@ export function nameserversIn(resolvConf: string): string[] {
   return [...resolvConf.matchAll(/^\s*nameserver\s+(\S+)/gm)].map((m) => m[1] ?? '');
 }
 
-async function fetchText(url: string): Promise<string> {
+export interface HttpAnswer {
+  status: number;
+  body: string;
+}
+
+/** The most of an answer that is read: a what-is-my-IP answer is a few hundred bytes. */
+export const MAX_ANSWER_BYTES = 64 * 1024;
+
+/** Any HTTP answer (whatever its status: an answer means the request got out); the body capped. */
+async function fetchAnswer(url: string): Promise<HttpAnswer> {
   const response = await fetch(url, {
     signal: AbortSignal.timeout(8_000),
     headers: { accept: 'application/json' },
+    redirect: 'manual',
   });
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  return response.text();
+  const reader = response.body?.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (reader) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+    if (size >= MAX_ANSWER_BYTES) {
+      await reader.cancel();
+      break;
+    }
+  }
+  return {
+    status: response.status,
+    body: Buffer.concat(chunks).subarray(0, MAX_ANSWER_BYTES).toString('utf8'),
+  };
 }
 
 interface AddrInfo {
@@ -57,6 +82,26 @@ async function localAddresses(runner: Runner, except: string | undefined): Promi
   return links
     .filter((l) => l.ifname !== except && l.ifname !== 'lo')
     .flatMap((l) => (l.addr_info ?? []).map((a) => a.local ?? ''));
+}
+
+/** The address in a what-is-my-IP answer: JSON with a string "ip" that is an IP address. */
+function answeredIp(answer: HttpAnswer): string | undefined {
+  if (answer.status < 200 || answer.status > 299) return undefined;
+  try {
+    const body: unknown = JSON.parse(answer.body);
+    const ip = typeof body === 'object' && body !== null ? Reflect.get(body, 'ip') : undefined;
+    return typeof ip === 'string' && isIpAddress(ip) ? ip : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** fetch's "fetch failed" with its cause (ECONNREFUSED, a timeout), in a few words. */
+function describeFetchError(error: Error): string {
+  const cause: unknown = Reflect.get(error, 'cause');
+  if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'no answer within 8 s';
+  if (cause instanceof Error) return safeMessage(cause.message, 200);
+  return safeMessage(error.message, 200);
 }
 
 export async function runLeakTest(inputs: LeakTestInputs): Promise<LeakTestResult> {
@@ -101,39 +146,53 @@ export async function runLeakTest(inputs: LeakTestInputs): Promise<LeakTestResul
   }
 
   let observedAddress = '';
+  let answer: HttpAnswer | undefined;
+  let unreachable = '';
   try {
-    const body = JSON.parse(await (inputs.fetchText ?? fetchText)(inputs.whatIsMyIpUrl)) as { ip?: unknown };
-    if (typeof body.ip !== 'string') throw new Error('the answer has no "ip"');
-    observedAddress = body.ip;
-    if (inputs.relayAddress === undefined) {
+    answer = await (inputs.fetchAnswer ?? fetchAnswer)(inputs.whatIsMyIpUrl);
+  } catch (error) {
+    unreachable = error instanceof Error ? describeFetchError(error) : String(error);
+  }
+  // Blocked with no tunnel: only a network-level refusal is right. Any answer at all, JSON or not,
+  // means the request left the machine.
+  const blockedOffline = inputs.relayAddress === undefined && intendedPolicy.kind !== 'none';
+  if (blockedOffline) {
+    checks.push({
+      name: 'exit-address',
+      passed: answer === undefined,
+      detail:
+        answer === undefined
+          ? `blocked: ${inputs.whatIsMyIpUrl} is unreachable, as it should be (${unreachable})`
+          : `${inputs.whatIsMyIpUrl} answered (HTTP ${answer.status}) although all traffic should be blocked: traffic is leaving`,
+    });
+  } else if (answer === undefined) {
+    checks.push({
+      name: 'exit-address',
+      passed: false,
+      detail: `could not ask ${inputs.whatIsMyIpUrl}: ${unreachable}`,
+    });
+  } else {
+    const ip = answeredIp(answer);
+    observedAddress = ip ?? '';
+    if (ip === undefined) {
       checks.push({
         name: 'exit-address',
-        passed: true,
-        detail: `not connected: the world sees ${observedAddress}`,
+        passed: false,
+        detail: `${inputs.whatIsMyIpUrl} answered HTTP ${answer.status} without JSON {"ip": "..."}; point the leak test at a what-is-my-IP service that gives one`,
       });
+    } else if (inputs.relayAddress === undefined) {
+      checks.push({ name: 'exit-address', passed: true, detail: `not connected: the world sees ${ip}` });
     } else {
       const own = await localAddresses(inputs.runner, undefined).catch((): string[] => []);
-
-      const exposed = own.includes(observedAddress);
+      const exposed = own.includes(ip);
       checks.push({
         name: 'exit-address',
         passed: !exposed,
         detail: exposed
-          ? `the world sees ${observedAddress}, an address of this machine: traffic is leaving outside the tunnel`
-          : `the world sees ${observedAddress}${observedAddress === inputs.relayAddress ? ' (the relay)' : ` (relay ${inputs.relayAddress})`}`,
+          ? `the world sees ${ip}, an address of this machine: traffic is leaving outside the tunnel`
+          : `the world sees ${ip}${ip === inputs.relayAddress ? ' (the relay)' : ` (relay ${inputs.relayAddress})`}`,
       });
     }
-  } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    // Blocked with no tunnel, no answer is the right answer.
-    const blockedOffline = inputs.relayAddress === undefined && intendedPolicy.kind !== 'none';
-    checks.push({
-      name: 'exit-address',
-      passed: blockedOffline,
-      detail: blockedOffline
-        ? `blocked: ${inputs.whatIsMyIpUrl} is unreachable, as it should be`
-        : `could not ask ${inputs.whatIsMyIpUrl}: ${why}`,
-    });
   }
 
   const ruleHits = (await firewall?.hitsSinceStart().catch(() => undefined)) ?? new Map<string, number>();

@@ -1,6 +1,7 @@
-import { ValidationError } from '@sluice/api/domain';
+import { quote, ValidationError } from '@sluice/api/domain';
 import type { pb } from '@sluice/api';
-import { DEFAULT_WHAT_IS_MY_IP_URL, runLeakTest } from '../net/leak-test.js';
+import { isHttpUrl } from '../config.js';
+import { runLeakTest } from '../net/leak-test.js';
 import { DAEMON_VERSION } from '../version.js';
 import type { DaemonContext } from './context.js';
 import { unary } from './handler.js';
@@ -16,11 +17,11 @@ export function diagnosticsService(ctx: DaemonContext): pb.DiagnosticsServiceSer
       dnsBackend: ctx.dns.name,
     })),
     runLeakTest: unary(ctx, 'runLeakTest', async (req: pb.RunLeakTestRequest) => {
-      const url = req.whatIsMyIpUrl ?? DEFAULT_WHAT_IS_MY_IP_URL;
-      if (!/^https?:\/\/[^\s]+$/.test(url)) {
+      const url = req.whatIsMyIpUrl ?? ctx.config.whatIsMyIpUrl;
+      if (!isHttpUrl(url)) {
         throw new ValidationError(
           'what_is_my_ip_url',
-          `"${url}" is not an http(s) URL; it must answer JSON {"ip": "..."}`,
+          `${quote(url)} is not an http(s) URL; it must answer JSON {"ip": "..."}`,
         );
       }
       const result = await runLeakTest({

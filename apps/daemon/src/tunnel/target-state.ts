@@ -1,8 +1,7 @@
 // Whether the user wants the tunnel (connected) or not, kept across helper restarts: a helper that
 // crashed or was upgraded while the user was connected comes back connected, and blocks meanwhile.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../util/atomic-file.js';
+import { readFileNoFollow, writeFileAtomic } from '../util/atomic-file.js';
 
 export const TARGET_STATE_FILE = 'target-state.json';
 
@@ -17,7 +16,7 @@ export class TargetStateStore {
   /** The saved target; an unreadable file counts as "secured" (blocking is the safe mistake). */
   async load(): Promise<boolean> {
     try {
-      const raw = JSON.parse(await readFile(this.path, 'utf8')) as { secured?: unknown };
+      const raw = JSON.parse(await readFileNoFollow(this.path)) as { secured?: unknown };
       this.secured = raw.secured === true;
     } catch (error) {
       this.secured = (error as NodeJS.ErrnoException).code !== 'ENOENT';
@@ -29,8 +28,8 @@ export class TargetStateStore {
     return this.secured;
   }
 
+  /** Writes are queued per file and the newest wins, so the file ends with the user's last word. */
   async save(secured: boolean): Promise<void> {
-    if (secured === this.secured) return;
     this.secured = secured;
     await writeFileAtomic(this.path, `${JSON.stringify({ secured })}\n`);
   }

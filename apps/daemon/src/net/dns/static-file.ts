@@ -6,7 +6,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Logger } from 'pino';
-import { writeFileAtomic } from '../../util/atomic-file.js';
+import { readFileNoFollow, writeFileAtomic } from '../../util/atomic-file.js';
 import type { DnsBackend } from './backend.js';
 
 /** glibc reads at most three nameserver lines. */
@@ -63,7 +63,7 @@ export class StaticFileDns implements DnsBackend {
   }
 
   private async hasBackup(): Promise<boolean> {
-    return readFile(this.backupPath).then(
+    return readFileNoFollow(this.backupPath).then(
       () => true,
       () => false,
     );
@@ -72,7 +72,8 @@ export class StaticFileDns implements DnsBackend {
   private async restoreBackup(): Promise<void> {
     let original: string;
     try {
-      original = await readFile(this.backupPath, 'utf8');
+      // Never through a link: a backup linked to a secret would copy it into a world-readable file.
+      original = await readFileNoFollow(this.backupPath);
     } catch {
       return;
     }
