@@ -1,5 +1,6 @@
 // The helper's configuration from flags and environment (DESIGN.md "Contracts"); flags win over env.
 import { isAbsolute, join } from 'node:path';
+import { hasControls } from '@sluice/api/domain';
 
 export const DNS_BACKENDS = ['auto', 'systemd-resolved', 'resolvconf', 'static'] as const;
 export type DnsBackendChoice = (typeof DNS_BACKENDS)[number];
@@ -73,5 +74,5 @@ export function resolveConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv): Daemo
 
 /** An http(s) URL of at most 2,000 characters, without spaces or control characters. */
 export function isHttpUrl(text: string): boolean {
-  return text.length <= 2_000 && /^https?:\/\/[^\s\u0000-\u001f\u007f]+$/.test(text);
+  return text.length <= 2_000 && !hasControls(text) && /^https?:\/\/\S+$/.test(text);
 }

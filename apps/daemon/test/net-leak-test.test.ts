@@ -26,10 +26,9 @@ const exitCheck = async (fetch: () => Promise<HttpAnswer>, connected = false) =>
 describe('the exit-address check', () => {
   it('blocked: a refused connection passes', async () => {
     const refused = Object.assign(new Error('fetch failed'), { cause: new Error('connect ECONNREFUSED') });
-    expect(await exitCheck(() => Promise.reject(refused))).toMatchObject({
-      passed: true,
-      detail: expect.stringMatching(/unreachable, as it should be \(connect ECONNREFUSED\)/),
-    });
+    const check = await exitCheck(() => Promise.reject(refused));
+    expect(check?.passed).toBe(true);
+    expect(check?.detail).toMatch(/unreachable, as it should be \(connect ECONNREFUSED\)/);
   });
 
   it('blocked: any answer fails, JSON or not, whatever its status', async () => {
@@ -38,18 +37,16 @@ describe('the exit-address check', () => {
       { status: 403, body: 'forbidden' },
       { status: 200, body: '{"ip":"198.51.100.2"}' },
     ]) {
-      expect(await exitCheck(() => Promise.resolve(answer)), answer.body).toMatchObject({
-        passed: false,
-        detail: expect.stringMatching(/answered \(HTTP \d+\) although all traffic should be blocked/),
-      });
+      const check = await exitCheck(() => Promise.resolve(answer));
+      expect(check?.passed, answer.body).toBe(false);
+      expect(check?.detail).toMatch(/answered \(HTTP \d+\) although all traffic should be blocked/);
     }
   });
 
   it('connected: an answer without {"ip"} cannot tell, so it fails and says why', async () => {
-    expect(await exitCheck(() => Promise.resolve({ status: 200, body: 'hello' }), true)).toMatchObject({
-      passed: false,
-      detail: expect.stringMatching(/without JSON \{"ip": "..."\}/),
-    });
+    const unclear = await exitCheck(() => Promise.resolve({ status: 200, body: 'hello' }), true);
+    expect(unclear?.passed).toBe(false);
+    expect(unclear?.detail).toMatch(/without JSON \{"ip": "..."\}/);
     expect(
       await exitCheck(() => Promise.resolve({ status: 200, body: '{"ip":"203.0.113.2"}' }), true),
     ).toMatchObject({

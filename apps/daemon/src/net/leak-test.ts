@@ -56,10 +56,10 @@ async function fetchAnswer(url: string): Promise<HttpAnswer> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   while (reader) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
+    const chunk: { done: boolean; value?: unknown } = await reader.read();
+    if (chunk.done || !(chunk.value instanceof Uint8Array)) break;
+    chunks.push(chunk.value);
+    size += chunk.value.byteLength;
     if (size >= MAX_ANSWER_BYTES) {
       await reader.cancel();
       break;
@@ -89,7 +89,7 @@ function answeredIp(answer: HttpAnswer): string | undefined {
   if (answer.status < 200 || answer.status > 299) return undefined;
   try {
     const body: unknown = JSON.parse(answer.body);
-    const ip = typeof body === 'object' && body !== null ? Reflect.get(body, 'ip') : undefined;
+    const ip: unknown = typeof body === 'object' && body !== null ? Reflect.get(body, 'ip') : undefined;
     return typeof ip === 'string' && isIpAddress(ip) ? ip : undefined;
   } catch {
     return undefined;
