@@ -1,6 +1,7 @@
 // EventsListen over a real socket: snapshot first, fan-out to many subscribers, nobody left behind.
 import { spawn } from 'node:child_process';
-import type { HelperClient, pb } from '@sluice/api';
+import * as grpc from '@grpc/grpc-js';
+import { pb, type HelperClient } from '@sluice/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, startTestDaemon, until, type TestDaemon } from './support.js';
 
@@ -86,6 +87,48 @@ describe('EventsListen', () => {
       await exited;
     }
     await until(() => helper.daemon.context.hub.size === 0, 'the subscriber to be forgotten');
+  });
+
+  it('drops a subscriber that does not read, and keeps serving one that does', async () => {
+    const reader = record(helper.client);
+    // A raw client whose stream is paused after the first message: it never reads again.
+    const raw = new pb.EventServiceClient(`unix://${helper.socketPath}`, grpc.credentials.createInsecure());
+    const stalled = raw.eventsListen({ includeStats: false });
+    let status: grpc.StatusObject | undefined;
+    stalled.once('data', () => stalled.pause());
+    stalled.on('status', (s: grpc.StatusObject) => (status = s));
+    stalled.on('error', () => undefined);
+    try {
+      await until(() => helper.daemon.context.hub.size === 2, 'both subscribers');
+      // Big events (the relay list of one file with 400 peers, ~40 KB a time) until the stalled
+      // subscriber's queue passes the limit.
+      const peer = (n: number) =>
+        `[Peer]\nPublicKey = ${Buffer.alloc(32, n % 250).toString('base64')}\nEndpoint = 198.51.${Math.floor(n / 250)}.${(n % 250) + 1}:51820\n`;
+      const files = [
+        {
+          name: 'se-got-wg-001.conf',
+          content: Array.from({ length: 400 }, (_, i) => peer(i + 1)).join('\n'),
+          format: pb.ImportFile_Format.FORMAT_WG_QUICK,
+        },
+      ];
+      for (let i = 0; i < 200 && helper.daemon.context.hub.size === 2; i++)
+        await helper.client.relays.importRelays({ files, replace: true });
+      await until(() => helper.daemon.context.hub.size === 1, 'the stalled subscriber to be dropped');
+      const before = reader.events.length;
+      await helper.client.settings.setAllowLan({ allow: true });
+      await until(() => reader.events.length > before, 'the reader to get the next event');
+      expect(reader.ended).toBe(false);
+    } finally {
+      stalled.cancel();
+      raw.close();
+      reader.cancel();
+      await helper.client.settings.setAllowLan({ allow: false });
+    }
+    expect(
+      status === undefined ||
+        status.code === grpc.status.RESOURCE_EXHAUSTED ||
+        status.code === grpc.status.CANCELLED,
+    ).toBe(true);
   });
 
   it('split-tunnel changes are published as their own event', async () => {

@@ -1,8 +1,14 @@
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import type { pb } from '@sluice/api';
 import { settingsToPb } from '@sluice/api/domain';
 import type { DaemonContext } from './context.js';
 import { admit, refusal } from './handler.js';
+
+/**
+ * Unread events a subscriber may leave waiting before it is dropped: enough for a burst of changes
+ * to a client that is only slow, at most a few MB even when each is a whole relay list.
+ */
+export const MAX_UNREAD_EVENTS = 32;
 
 export function snapshot(ctx: DaemonContext): pb.EventsListenResponse {
   return {
@@ -41,7 +47,22 @@ export function eventService(ctx: DaemonContext): pb.EventServiceServer {
       unsubscribe = ctx.hub.subscribe(
         {
           wantsStats: call.request.includeStats,
-          send: (event) => call.write(event),
+          send: (event) => {
+            // A subscriber that does not read is dropped, not buffered for: its queue would grow
+            // without bound (20 clients that never read held 100 MB). The stream counts messages.
+            if (call.writableLength > MAX_UNREAD_EVENTS) {
+              stop();
+              ctx.log.warn({ unread: call.writableLength }, 'dropped an event subscriber that does not read');
+              call.destroy(
+                Object.assign(new Error('dropped'), {
+                  code: grpc.status.RESOURCE_EXHAUSTED,
+                  details: `events were not read: more than ${MAX_UNREAD_EVENTS} waited; subscribe again`,
+                }),
+              );
+              return;
+            }
+            call.write(event);
+          },
           end: () => call.end(),
         },
         () => snapshot(ctx),
