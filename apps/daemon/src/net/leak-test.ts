@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { isIpAddress, safeMessage } from '@sluice/api/domain';
 import type { Firewall } from './firewall.js';
 import type { FirewallPolicy } from './firewall-rules.js';
+import { readBodyLimited } from '../util/http.js';
 import type { Runner } from './exec.js';
 
 export interface LeakCheckResult {
@@ -52,23 +53,7 @@ async function fetchAnswer(url: string): Promise<HttpAnswer> {
     headers: { accept: 'application/json' },
     redirect: 'manual',
   });
-  const reader = response.body?.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (reader) {
-    const chunk: { done: boolean; value?: unknown } = await reader.read();
-    if (chunk.done || !(chunk.value instanceof Uint8Array)) break;
-    chunks.push(chunk.value);
-    size += chunk.value.byteLength;
-    if (size >= MAX_ANSWER_BYTES) {
-      await reader.cancel();
-      break;
-    }
-  }
-  return {
-    status: response.status,
-    body: Buffer.concat(chunks).subarray(0, MAX_ANSWER_BYTES).toString('utf8'),
-  };
+  return { status: response.status, body: (await readBodyLimited(response, MAX_ANSWER_BYTES)).text };
 }
 
 interface AddrInfo {

@@ -1,5 +1,6 @@
 // The live relay list: loaded at start, changed by imports and updates (serialised, all-or-nothing),
 // saved with its pre-shared keys, and announced to listeners.
+import { readBodyLimited } from '../util/http.js';
 import { basename } from 'node:path';
 import { ValidationError, type LocationConstraint, type RelayList } from '@sluice/api/domain';
 import { importRelayFiles, type ImportFile, type ImportResult } from './import.js';
@@ -119,8 +120,11 @@ export async function fetchRelayList(url: string): Promise<string> {
     throw new RelayListUpdateError(
       `${url} is ${length} bytes; a relay list is at most ${MAX_RELAY_LIST_BYTES}`,
     );
-  const text = await response.text();
-  if (text.length > MAX_RELAY_LIST_BYTES)
-    throw new RelayListUpdateError(`${url} is larger than ${MAX_RELAY_LIST_BYTES} bytes`);
+  // Content-Length may be absent or false: the body is counted as it arrives.
+  const { text, complete } = await readBodyLimited(response, MAX_RELAY_LIST_BYTES);
+  if (!complete)
+    throw new RelayListUpdateError(
+      `${url} is larger than ${MAX_RELAY_LIST_BYTES} bytes; a relay list is at most that`,
+    );
   return text;
 }
