@@ -1,5 +1,6 @@
 // Relay-list JSON imports: Mullvad's API format (the real fixture) and Sluice's own, format detection, and
 // bad documents reported by JSON path.
+import { jsonNesting, parseJsonText } from '../src/relays/json-text.js';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { allRelays, type RelayList } from '@sluice/api/domain';
@@ -189,6 +190,17 @@ function sluiceList(): RelayList {
     ],
   };
 }
+
+describe('JSON that nests too deep', () => {
+  it('is refused before it is parsed, with the limit', () => {
+    const deep = `{"countries":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    expect(() => parseJsonText('relays.json', deep)).toThrow(
+      /nests arrays and objects deeper than 64 levels/,
+    );
+    expect(jsonNesting('{"a":"[[[[[[[["}')).toBe(1);
+    expect(jsonNesting('[[{"b":[1]}]]')).toBe(4);
+  });
+});
 
 describe('Sluice relay-list JSON', () => {
   it('reads a valid list unchanged, with its relays located', () => {

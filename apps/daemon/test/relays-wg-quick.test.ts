@@ -38,6 +38,13 @@ function problemsOf(run: () => unknown): ImportProblem[] {
 }
 
 describe('wg-quick files', () => {
+  it('refuses a file of millions of lines at once, naming the limit', () => {
+    const problems = problemsOf(() => parseWgQuickFile('se-got-wg-001.conf', 'x = y\n'.repeat(2_000_000)));
+    expect(problems).toEqual([
+      { file: 'se-got-wg-001.conf', message: 'has 2000001 lines; a wg-quick file has at most 100000' },
+    ]);
+  });
+
   it('never echoes a key: a bare private key on a line, in a section or outside one', () => {
     const outside = problemsOf(() => parseWgQuickFile('se-got-wg-001.conf', `${PRIVATE}\n${mullvadStyle()}`));
     expect(outside.map((p) => p.message).join('\n')).not.toContain(PRIVATE);

@@ -2,7 +2,39 @@
 // parser tells the position.
 import { ProblemList } from './import-error.js';
 
+/** Deeper than any relay list (countries, cities, relays, a field: about 6). */
+export const MAX_JSON_NESTING = 64;
+
+/** How deep arrays and objects nest in `text` (strings skipped); stops counting past `limit`. */
+export function jsonNesting(text: string, limit = MAX_JSON_NESTING): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      deepest = Math.max(deepest, ++depth);
+      if (deepest > limit) return deepest;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
+}
+
 export function parseJsonText(fileName: string, text: string): unknown {
+  // Checked before parsing: every step after (validation, walking) is recursive.
+  if (jsonNesting(text) > MAX_JSON_NESTING) {
+    const problems = new ProblemList(fileName);
+    problems.atLine(
+      undefined,
+      `nests arrays and objects deeper than ${MAX_JSON_NESTING} levels; no relay list does`,
+    );
+    problems.throwIfAny();
+  }
   try {
     return JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {

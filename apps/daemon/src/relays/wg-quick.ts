@@ -44,6 +44,9 @@ const IGNORED_INTERFACE_KEYS: Readonly<Record<string, string>> = {
   postdown: 'Sluice never runs commands from imported files',
 };
 
+/** Far more than any provider's file (a few dozen lines, or one [Peer] per relay). */
+export const MAX_WG_QUICK_LINES = 100_000;
+
 export function parseWgQuickFile(
   fileName: string,
   text: string,
@@ -75,6 +78,13 @@ export function parseWgQuickFile(
   let sectionSeen = false;
 
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n|\r/);
+  if (lines.length > MAX_WG_QUICK_LINES) {
+    problems.atLine(
+      undefined,
+      `has ${lines.length} lines; a wg-quick file has at most ${MAX_WG_QUICK_LINES}`,
+    );
+    problems.throwIfAny();
+  }
   lines.forEach((raw, index) => {
     const line = index + 1;
     // wg(8) treats "#" as a comment anywhere on a line; base64 keys never contain it.
