@@ -18,6 +18,7 @@ import { RelayManager } from './relays/manager.js';
 import { RelayListStore } from './relays/store.js';
 import { CallerRegistry, CONTROL_GROUP, type Caller } from './rpc/callers.js';
 import type { DaemonContext } from './rpc/context.js';
+import { tolerantDecoding } from './rpc/malformed.js';
 import { diagnosticsService } from './rpc/diagnostics.js';
 import { eventService } from './rpc/events.js';
 import { identityService } from './rpc/identity.js';
@@ -295,13 +296,13 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
   };
 
   const server = new grpc.Server();
-  server.addService(pb.TunnelServiceService, tunnelService(context));
-  server.addService(pb.EventServiceService, eventService(context));
-  server.addService(pb.SettingsServiceService, settingsService(context));
-  server.addService(pb.RelayServiceService, relayService(context));
-  server.addService(pb.IdentityServiceService, identityService(context));
-  server.addService(pb.SplitTunnelServiceService, splitTunnelService(context));
-  server.addService(pb.DiagnosticsServiceService, diagnosticsService(context));
+  server.addService(tolerantDecoding(pb.TunnelServiceService), tunnelService(context));
+  server.addService(tolerantDecoding(pb.EventServiceService), eventService(context));
+  server.addService(tolerantDecoding(pb.SettingsServiceService), settingsService(context));
+  server.addService(tolerantDecoding(pb.RelayServiceService), relayService(context));
+  server.addService(tolerantDecoding(pb.IdentityServiceService), identityService(context));
+  server.addService(tolerantDecoding(pb.SplitTunnelServiceService), splitTunnelService(context));
+  server.addService(tolerantDecoding(pb.DiagnosticsServiceService), diagnosticsService(context));
   const listening = await listenOnSocket(server, {
     socketPath: config.socketPath,
     identify: (socket) => callers.identify(socket),

@@ -32,7 +32,8 @@ export function eventService(ctx: DaemonContext): pb.EventServiceServer {
       try {
         admit(ctx, 'eventsListen', call);
       } catch (error) {
-        call.destroy(Object.assign(new Error('refused'), refusal(error)));
+        // grpc-js sends a server stream's status from an 'error' event carrying code and details.
+        call.emit('error', refusal(error));
         return;
       }
       let unsubscribe: (() => void) | undefined;
@@ -53,12 +54,10 @@ export function eventService(ctx: DaemonContext): pb.EventServiceServer {
             if (call.writableLength > MAX_UNREAD_EVENTS) {
               stop();
               ctx.log.warn({ unread: call.writableLength }, 'dropped an event subscriber that does not read');
-              call.destroy(
-                Object.assign(new Error('dropped'), {
-                  code: grpc.status.RESOURCE_EXHAUSTED,
-                  details: `events were not read: more than ${MAX_UNREAD_EVENTS} waited; subscribe again`,
-                }),
-              );
+              call.emit('error', {
+                code: grpc.status.RESOURCE_EXHAUSTED,
+                details: `events were not read: more than ${MAX_UNREAD_EVENTS} waited; subscribe again`,
+              });
               return;
             }
             call.write(event);

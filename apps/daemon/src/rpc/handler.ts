@@ -15,6 +15,7 @@ import {
   type CallerRegistry,
   type RpcMethod,
 } from './callers.js';
+import { refuseMalformed } from './malformed.js';
 
 /** What the wrapper needs from the helper. */
 export interface RpcGate {
@@ -48,7 +49,12 @@ export const rpcName = (method: RpcMethod): string => method.charAt(0).toUpperCa
  * The caller of `call`, authorized for `method` (throws PermissionDeniedError). Changes are logged
  * with who asked.
  */
-export function admit(gate: RpcGate, method: RpcMethod, call: { getPeer(): string }): Caller | undefined {
+export function admit(
+  gate: RpcGate,
+  method: RpcMethod,
+  call: { getPeer(): string; request?: unknown },
+): Caller | undefined {
+  refuseMalformed(call.request);
   const caller = gate.callers.of(call.getPeer());
   const access = RPC_ACCESS[method];
   authorize(caller, access, rpcName(method), gate.controlGid);

@@ -22,11 +22,15 @@ const ipv6 = z.ipv6();
 const cidrv4 = z.cidrv4();
 const cidrv6 = z.cidrv6();
 
+/** Longer than any address with a prefix: refused before a pattern is tried on it. */
+const MAX_ADDRESS_TEXT = 64;
+
 export function isIpAddress(text: string): boolean {
-  return ipv4.safeParse(text).success || ipv6.safeParse(text).success;
+  return ipFamily(text) !== null;
 }
 
 export function ipFamily(text: string): 4 | 6 | null {
+  if (text.length > MAX_ADDRESS_TEXT) return null;
   if (ipv4.safeParse(text).success) return 4;
   if (ipv6.safeParse(text).success) return 6;
   return null;
@@ -65,7 +69,7 @@ export function validateIp(field: string, value: string): string {
  * widened), a bare address is taken as a single host (/32 or /128).
  */
 export function validateCidr(field: string, value: string): string {
-  const text = value.trim().toLowerCase();
+  const text = value.length > MAX_ADDRESS_TEXT ? '' : value.trim().toLowerCase();
   const bare = !text.includes('/');
   const family = bare ? ipFamily(text) : null;
   const withPrefix = bare && family !== null ? `${text}/${family === 4 ? 32 : 128}` : text;
