@@ -107,7 +107,8 @@ function randomMessage(random: Random, limit: number, depth = 0): Buffer {
       const kind = int(random, 4);
       if (kind === 0) {
         const boundary = [0n, 1n, -1n, 0x7fffffffn, 0xffffffffn, 2n ** 63n, 65535n, 65536n, 1280n, 1420n];
-        const value = random() < 0.5 ? (boundary[int(random, boundary.length)] ?? 0n) : BigInt(int(random, 1e9));
+        const value =
+          random() < 0.5 ? (boundary[int(random, boundary.length)] ?? 0n) : BigInt(int(random, 1e9));
         put(Buffer.from([...varint(BigInt(field << 3)), ...varint(value)]));
       } else if (kind === 1 || depth > 2) {
         lengthDelimited(field, Buffer.from(randomString(random), 'utf8'));
