@@ -52,6 +52,8 @@ export function statusText(state: pb.TunnelState | undefined): string {
   }
   const blocking = blockingWords(json);
   if (blocking) lines.push(`  ${blocking}`);
+  if (json.bypassRanges)
+    lines.push(`  Bypass ranges outside the tunnel: ${json.bypassRanges.join(', ')} (sluice bypass list)`);
   return lines.join('\n');
 }
 

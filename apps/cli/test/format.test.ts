@@ -27,6 +27,7 @@ describe('status JSON (DESIGN.md contract)', () => {
       },
       lockedDown: true,
       reason: '',
+      bypassRanges: [],
     };
     expect(statusJson(state)).toEqual({
       state: 'connected',
@@ -46,9 +47,26 @@ describe('status JSON (DESIGN.md contract)', () => {
     expect(statusText(state)).not.toContain('lockdown');
   });
 
+  it('says which bypass ranges go outside the tunnel while they are in force, in text and JSON', () => {
+    const state: pb.TunnelState = {
+      state: { $case: 'disconnected', value: {} },
+      lockedDown: true,
+      reason: '',
+      bypassRanges: ['100.64.0.0/10', 'fd7a:115c:a1e0::/48'],
+    };
+    expect(statusText(state)).toContain(
+      'Bypass ranges outside the tunnel: 100.64.0.0/10, fd7a:115c:a1e0::/48',
+    );
+    expect(statusJson(state).bypassRanges).toEqual(['100.64.0.0/10', 'fd7a:115c:a1e0::/48']);
+    // None in force: no line, and the documented JSON has no such key.
+    const none = { ...state, bypassRanges: [] };
+    expect(statusText(none)).not.toContain('Bypass');
+    expect(Object.keys(statusJson(none))).toEqual(['state', 'lockedDown']);
+  });
+
   it('names why traffic is blocked: lockdown only when disconnected, nothing when it is not', () => {
     const at = (value: pb.TunnelState['state'], lockedDown: boolean): string =>
-      statusText({ state: value, lockedDown, reason: '' });
+      statusText({ state: value, lockedDown, reason: '', bypassRanges: [] });
     expect(at({ $case: 'disconnected', value: {} }, true)).toContain('blocked (lockdown mode)');
     expect(at({ $case: 'disconnected', value: {} }, false)).not.toContain('blocked');
     expect(at({ $case: 'connecting', value: { attempt: 1 } }, true)).toContain(
@@ -65,6 +83,7 @@ describe('status JSON (DESIGN.md contract)', () => {
       },
       lockedDown: true,
       reason: '',
+      bypassRanges: [],
     };
     expect(statusJson(state)).toEqual({
       state: 'error',
@@ -85,6 +104,7 @@ describe('status JSON (DESIGN.md contract)', () => {
       },
       lockedDown: false,
       reason: '',
+      bypassRanges: [],
     };
     expect(statusJson(state).tunnel?.lastHandshakeAgeMs).toBeNull();
   });
@@ -95,6 +115,7 @@ describe('status JSON (DESIGN.md contract)', () => {
         state: { $case: 'connecting', value: { relay, attempt: 2 } },
         lockedDown: false,
         reason: '',
+        bypassRanges: [],
       }),
     ).toEqual({
       state: 'connecting',
@@ -111,6 +132,7 @@ describe('status JSON (DESIGN.md contract)', () => {
         state: { $case: 'disconnecting', value: { after: pb.Disconnecting_After.AFTER_NOTHING } },
         lockedDown: false,
         reason: '',
+        bypassRanges: [],
       }).state,
     ).toBe('disconnecting');
   });

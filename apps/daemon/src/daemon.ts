@@ -185,7 +185,7 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
     publishing = publishing.then(async () => {
       const info = state.kind === 'connected' ? await engine.tunnelInfo() : undefined;
 
-      lastTunnelState = tunnelStateToPb(state, reason, info, engine.lockedDown);
+      lastTunnelState = tunnelStateToPb(state, reason, info, engine.lockedDown, engine.bypassInForce);
       hub.publish({ event: { $case: 'tunnelState', value: lastTunnelState } });
     });
     return publishing;
@@ -250,7 +250,7 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
       await publishing;
       const info = await engine.tunnelInfo();
       return info
-        ? tunnelStateToPb(engine.state, lastTunnelState.reason, info, engine.lockedDown)
+        ? tunnelStateToPb(engine.state, lastTunnelState.reason, info, engine.lockedDown, engine.bypassInForce)
         : lastTunnelState;
     },
     relayList: () => relayListToPb(relays.current().list),

@@ -43,6 +43,46 @@ function openLog(path: string): number {
   }
 }
 
+/** No log line is longer: a request that echoes megabytes cannot rotate earlier lines away. */
+export const MAX_LOG_LINE_BYTES = 2048;
+/** What one GetLogs answer may hold, well inside a client's 4 MB message limit. */
+export const MAX_LOG_TAIL_BYTES = 2 * 1024 * 1024;
+
+/**
+ * `line` (one JSON log line with its newline) when it fits in `max` bytes; otherwise a line that still
+ * parses and keeps the level, time, name and the start of the message, and says how long it was.
+ */
+export function capLogLine(line: string, max = MAX_LOG_LINE_BYTES): string {
+  const bytes = Buffer.byteLength(line);
+  if (bytes <= max) return line;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    // Not JSON: only its start is kept, as the message.
+    parsed = { msg: line };
+  }
+  const field = (key: string): unknown =>
+    typeof parsed === 'object' && parsed !== null ? Reflect.get(parsed, key) : undefined;
+  const keep: Record<string, unknown> = {};
+  for (const key of ['level', 'time', 'name', 'pid']) if (field(key) !== undefined) keep[key] = field(key);
+  const message = field('msg');
+  const msg = typeof message === 'string' ? message : '';
+  keep.msg = msg.length > 200 ? `${msg.slice(0, 200)}...` : msg;
+  keep.truncated = `a line of ${bytes} bytes, over the ${max}-byte limit, was cut to its level, time and message`;
+  return `${JSON.stringify(keep)}\n`;
+}
+
+/** A stream that writes each log line capped (pino writes one whole line per call). */
+function capped(stream: { write(chunk: string): unknown }): { write(chunk: string): boolean } {
+  return {
+    write: (chunk: string) => {
+      stream.write(capLogLine(chunk));
+      return true;
+    },
+  };
+}
+
 export class RotatingFile {
   readonly path: string;
   private fd: number;
@@ -71,18 +111,24 @@ export class RotatingFile {
     closeSync(this.fd);
   }
 
-  /** The newest `max` lines across the live file and its rotations. */
-  tail(max: number): string[] {
-    const lines: string[] = [];
+  /** The newest `max` lines across the live file and its rotations, at most `maxBytes` of them. */
+  tail(max: number, maxBytes = MAX_LOG_TAIL_BYTES): string[] {
+    const newestFirst: string[] = [];
+    let bytes = 0;
     const files = [this.path, ...Array.from({ length: this.keep }, (_, i) => `${this.path}.${i + 1}`)];
     for (const file of files) {
-      if (lines.length >= max || !existsSync(file)) break;
+      if (newestFirst.length >= max || !existsSync(file)) break;
       const fileLines = readFileSync(file, 'utf8')
         .split('\n')
         .filter((line) => line.length > 0);
-      lines.unshift(...fileLines.slice(-(max - lines.length)));
+      for (let i = fileLines.length - 1; i >= 0 && newestFirst.length < max; i--) {
+        const line = fileLines[i] ?? '';
+        bytes += Buffer.byteLength(line);
+        if (bytes > maxBytes) return newestFirst.reverse();
+        newestFirst.push(line);
+      }
     }
-    return lines;
+    return newestFirst.reverse();
   }
 
   private rotate(): void {
@@ -101,8 +147,8 @@ export function createLogger(
   file: RotatingFile | undefined,
   level = process.env.SLUICE_LOG_LEVEL ?? 'info',
 ): Logger {
-  const streams: StreamEntry[] = [{ stream: process.stderr, level: level as Level }];
-  if (file) streams.push({ stream: file, level: level as Level });
+  const streams: StreamEntry[] = [{ stream: capped(process.stderr), level: level as Level }];
+  if (file) streams.push({ stream: capped(file), level: level as Level });
   return pino(
     { level, base: { name: 'sluiced' }, timestamp: stdTimeFunctions.isoTime },
     multistream(streams),

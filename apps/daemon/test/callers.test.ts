@@ -6,8 +6,11 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   authorize,
+  authorizeProcess,
   mayControl,
+  NoSuchProcessError,
   parseStatusGroups,
+  parseStatusUids,
   PermissionDeniedError,
   RPC_ACCESS,
   type Caller,
@@ -58,6 +61,29 @@ describe('the caller policy', () => {
       'getTunnelState',
       'getVersion',
     ]);
+  });
+
+  it("a caller moves only its own processes; root any; a setuid process is not the user's", () => {
+    const uids = new Map<number, number[]>([
+      [100, [1000, 1000, 1000, 1000]],
+      [200, [2000, 2000, 2000, 2000]],
+      [300, [1000, 0, 0, 0]],
+    ]);
+    const of = (pid: number): number[] | undefined => uids.get(pid);
+    const me = caller({ uid: 1000 });
+    expect(() => authorizeProcess(me, 100, 'AddSplitTunnelProcess', of)).not.toThrow();
+    expect(() => authorizeProcess(me, 200, 'AddSplitTunnelProcess', of)).toThrow(
+      new PermissionDeniedError(
+        'AddSplitTunnelProcess moves only your own processes: process 200 runs as uid 2000, you are uid 1000 (root may move any process)',
+      ),
+    );
+    expect(() => authorizeProcess(me, 300, 'AddSplitTunnelProcess', of)).toThrow(PermissionDeniedError);
+    expect(() => authorizeProcess(caller({ uid: 0 }), 200, 'AddSplitTunnelProcess', of)).not.toThrow();
+    expect(() => authorizeProcess(me, 999, 'AddSplitTunnelProcess', of)).toThrow(NoSuchProcessError);
+    expect(() => authorizeProcess(undefined, 100, 'AddSplitTunnelProcess', of)).toThrow(
+      PermissionDeniedError,
+    );
+    expect(parseStatusUids('Name:\tx\nUid:\t1000\t1000\t0\t1000\nGid:\t5\n')).toEqual([1000, 1000, 0, 1000]);
   });
 
   it("reads the process's supplementary groups from /proc/<pid>/status", () => {

@@ -197,6 +197,11 @@ describe('tunnel engine on a fake OS', () => {
     expect([...h.os.network.devices][0]).toBe(device);
     const rules = h.os.nft.ruleTexts().join('\n');
     expect(rules).toContain('lan-out-4');
+    expect(h.engine.bypassInForce).toEqual([]);
+    h.setSettings((s) => ({ ...s, bypassRanges: ['100.64.0.0/10'] }));
+    await until(() => h.os.nft.ruleTexts().join('\n').includes('bypass-out-4'), 'the bypass rule');
+    // What status reports as in force is what the firewall holds.
+    expect(h.engine.bypassInForce).toEqual(['100.64.0.0/10']);
 
     const [other] = h.relayHostnames().filter((name) => !h.published.at(-1)?.reason.includes(name));
     const target = h.relayHostnames().find((name) => {
@@ -217,6 +222,10 @@ describe('tunnel engine on a fake OS', () => {
     h.setSettings((s) => ({ ...s, lockdownMode: true }));
     await until(() => h.os.nft.kind === 'blocked' && h.engine.lockedDown, 'lockdown');
     expect(h.published.at(-1)?.state.kind).toBe('disconnected');
+    expect(h.engine.bypassInForce).toEqual(['100.64.0.0/10']);
+    h.setSettings((s) => ({ ...s, lockdownMode: false }));
+    await until(() => h.os.nft.kind === 'none', 'no table');
+    expect(h.engine.bypassInForce).toEqual([]);
     expectClean(h);
   });
 

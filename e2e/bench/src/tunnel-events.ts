@@ -41,7 +41,7 @@ export class TunnelStateWatch {
         if (payload?.$case === 'snapshot') {
           this.snapshotState = payload.value.tunnelState;
           this.queue.push({
-            state: payload.value.tunnelState ?? { lockedDown: false, reason: '' },
+            state: payload.value.tunnelState ?? { lockedDown: false, reason: '', bypassRanges: [] },
             kind: 'unknown',
             at,
           });

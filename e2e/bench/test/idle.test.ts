@@ -21,7 +21,7 @@ const relay = (hostname: string): pb.RelayEndpoint => ({
 });
 
 const stateEvent = (state: pb.TunnelState['state'], reason = ''): pb.EventsListenResponse => ({
-  event: { $case: 'tunnelState', value: { state, lockedDown: false, reason } },
+  event: { $case: 'tunnelState', value: { state, lockedDown: false, reason, bypassRanges: [] } },
 });
 
 describe('classifyIdleEvent', () => {

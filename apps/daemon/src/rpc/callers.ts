@@ -105,6 +105,53 @@ export function authorize(
   }
 }
 
+/** The real, effective, saved and filesystem uids on the "Uid:" line of /proc/<pid>/status. */
+export function parseStatusUids(status: string): number[] {
+  const line = /^Uid:\s*(.*)$/m.exec(status)?.[1] ?? '';
+  return line
+    .split(/\s+/)
+    .filter((word) => /^\d+$/.test(word))
+    .map(Number);
+}
+
+/** The uids of process `pid`, or undefined when there is no such process (or it cannot be read). */
+export function processUids(pid: number): number[] | undefined {
+  try {
+    const uids = parseStatusUids(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return uids.length > 0 ? uids : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class NoSuchProcessError extends Error {
+  override readonly name = 'NoSuchProcessError';
+}
+
+/**
+ * A caller may move only its own processes in or out of split tunnelling; root may move any. A process
+ * is the caller's when every one of its uids is the caller's: a setuid program the user started runs
+ * as someone else and is not theirs to move.
+ */
+export function authorizeProcess(
+  caller: Caller | undefined,
+  pid: number,
+  rpc: string,
+  uidsOf: (pid: number) => number[] | undefined = processUids,
+): void {
+  if (!caller)
+    throw new PermissionDeniedError(`${rpc} needs to know who is calling, and the helper could not tell`);
+  const uids = uidsOf(pid);
+  if (!uids) throw new NoSuchProcessError(`there is no process ${pid}`);
+  if (caller.uid === 0) return;
+  if (uids.some((uid) => uid !== caller.uid)) {
+    throw new PermissionDeniedError(
+      `${rpc} moves only your own processes: process ${pid} runs as uid ${uids.find((u) => u !== caller.uid)}, ` +
+        `you are uid ${caller.uid} (root may move any process)`,
+    );
+  }
+}
+
 /** The numbers on the "Groups:" line of /proc/<pid>/status; empty when it cannot be read. */
 export function parseStatusGroups(status: string): number[] {
   const line = /^Groups:\s*(.*)$/m.exec(status)?.[1] ?? '';

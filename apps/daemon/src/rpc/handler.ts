@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import { NotFoundError } from '../settings/changes.js';
 import {
   authorize,
+  NoSuchProcessError,
   PermissionDeniedError,
   RPC_ACCESS,
   type Caller,
@@ -36,7 +37,7 @@ export class PreconditionError extends Error {
 function statusFor(error: unknown): grpc.status {
   if (error instanceof PermissionDeniedError) return grpc.status.PERMISSION_DENIED;
   if (error instanceof ValidationError) return grpc.status.INVALID_ARGUMENT;
-  if (error instanceof NotFoundError) return grpc.status.NOT_FOUND;
+  if (error instanceof NotFoundError || error instanceof NoSuchProcessError) return grpc.status.NOT_FOUND;
   if (error instanceof UnimplementedError) return grpc.status.UNIMPLEMENTED;
   if (error instanceof PreconditionError) return grpc.status.FAILED_PRECONDITION;
   return grpc.status.INTERNAL;

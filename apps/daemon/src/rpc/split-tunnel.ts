@@ -1,8 +1,19 @@
 import type { pb } from '@sluice/api';
-import type { SluiceSettings } from '@sluice/api/domain';
+import { validatePid, type SluiceSettings } from '@sluice/api/domain';
 import * as change from '../settings/changes.js';
+import { authorizeProcess, type Caller } from './callers.js';
 import type { DaemonContext } from './context.js';
 import { notYet, unary } from './handler.js';
+
+/**
+ * The process a pid request is about, authorized: pid 0 is the caller itself as the kernel knows it
+ * (how `sluice-exclude` moves its own launcher); any other pid must be one of the caller's own.
+ */
+function processOf(request: { pid: number }, caller: Caller | undefined, rpc: string): number {
+  const pid = request.pid === 0 && caller ? caller.pid : validatePid('pid', request.pid);
+  authorizeProcess(caller, pid, rpc);
+  return pid;
+}
 
 export function splitTunnelService(ctx: DaemonContext): pb.SplitTunnelServiceServer {
   const update = async (
@@ -22,8 +33,22 @@ export function splitTunnelService(ctx: DaemonContext): pb.SplitTunnelServiceSer
     removeSplitTunnelApp: unary(ctx, 'removeSplitTunnelApp', (req: pb.RemoveSplitTunnelAppRequest) =>
       update((s) => change.removeSplitTunnelApp(s, req.path)),
     ),
-    addSplitTunnelProcess: unary(ctx, 'addSplitTunnelProcess', notYet('Excluding a process')),
-    removeSplitTunnelProcess: unary(ctx, 'removeSplitTunnelProcess', notYet('Excluding a process')),
+    addSplitTunnelProcess: unary(
+      ctx,
+      'addSplitTunnelProcess',
+      (req: pb.AddSplitTunnelProcessRequest, caller) => {
+        processOf(req, caller, 'AddSplitTunnelProcess');
+        return notYet('Excluding a process')();
+      },
+    ),
+    removeSplitTunnelProcess: unary(
+      ctx,
+      'removeSplitTunnelProcess',
+      (req: pb.RemoveSplitTunnelProcessRequest, caller) => {
+        processOf(req, caller, 'RemoveSplitTunnelProcess');
+        return notYet('Excluding a process')();
+      },
+    ),
     clearSplitTunnelProcesses: unary(ctx, 'clearSplitTunnelProcesses', notYet('Excluding a process')),
   };
 }

@@ -29,8 +29,14 @@ export function tunnelStateToPb(
   reason: string,
   info: TunnelInfo | undefined,
   lockedDown: boolean,
+  bypassRanges: readonly string[] = [],
 ): pb.TunnelState {
-  const wrap = (value: pb.TunnelState['state']): pb.TunnelState => ({ state: value, lockedDown, reason });
+  const wrap = (value: pb.TunnelState['state']): pb.TunnelState => ({
+    state: value,
+    lockedDown,
+    reason,
+    bypassRanges: [...bypassRanges],
+  });
   switch (state.kind) {
     case 'disconnected':
       return wrap({ $case: 'disconnected', value: {} });

@@ -128,6 +128,12 @@ export class TunnelEngine {
     return this.firewallHolds && kind !== undefined && kind !== 'none';
   }
 
+  /** The bypass ranges the policy in force lets outside the tunnel (none while no policy is). */
+  get bypassInForce(): readonly string[] {
+    const policy = this.intended;
+    return this.lockedDown && policy && policy.kind !== 'none' ? policy.bypassRanges : [];
+  }
+
   /** The backend of the last device made ('kernel' or 'wireguard-go'), once one was. */
   get wireguardBackend(): string | undefined {
     return this.lastBackend;

@@ -165,11 +165,19 @@ export class FakePinger implements Pinger {
       this.network.firewall.tunnelAllowed(interfaceName, target) &&
       device.tryHandshake();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(answered), answered ? 1 : options.timeoutMs);
-      options.signal?.addEventListener('abort', () => {
+      // As a real ping's child process: the abort listener lives only as long as the ping.
+      const onAbort = (): void => {
         clearTimeout(timer);
         resolve(false);
-      });
+      };
+      const timer = setTimeout(
+        () => {
+          options.signal?.removeEventListener('abort', onAbort);
+          resolve(answered);
+        },
+        answered ? 1 : options.timeoutMs,
+      );
+      options.signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 }

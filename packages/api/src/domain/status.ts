@@ -27,6 +27,8 @@ export interface TunnelStatus {
     lastHandshakeAgeMs: number | null;
   };
   error?: { cause: ErrorCauseName; message: string; blocking: boolean };
+  /** Bypass ranges in force (traffic to them leaves outside the tunnel); present only when some are. */
+  bypassRanges?: string[];
 }
 
 // Numbers of pb.ErrorState_Cause; kept here as data so this module imports no enum values.
@@ -47,6 +49,12 @@ function relayOf(relay: pb.RelayEndpoint | undefined): TunnelStatus['relay'] {
 }
 
 export function tunnelStatusFromPb(state: pb.TunnelState | undefined): TunnelStatus {
+  const status = statusWithoutBypass(state);
+  const bypass = state?.bypassRanges ?? [];
+  return bypass.length > 0 ? { ...status, bypassRanges: [...bypass] } : status;
+}
+
+function statusWithoutBypass(state: pb.TunnelState | undefined): TunnelStatus {
   const lockedDown = state?.lockedDown ?? false;
   const s = state?.state;
   switch (s?.$case) {
