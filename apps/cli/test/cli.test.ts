@@ -25,6 +25,8 @@ beforeAll(async () => {
     groupFile: join(dir, 'no-group-file'),
     runner: new RecordingRunner(),
     firewall: null,
+    // No cgroup filesystem: split tunnelling is unavailable, and the host's cgroups are never touched.
+    mountinfo: () => Promise.resolve(''),
   });
 
   client = new HelperClient({ socketPath });

@@ -15,6 +15,8 @@ export interface DaemonConfig {
   initFirewall: boolean;
   /** Where the leak self-test asks which address the world sees (JSON {"ip": "..."}). */
   whatIsMyIpUrl: string;
+  /** The exclusion cgroup's name (one per helper: two labs on one machine never share one). */
+  splitTunnelCgroup: string;
 }
 
 export const DEFAULT_WHAT_IS_MY_IP_URL = 'https://ifconfig.co/json';
@@ -32,6 +34,7 @@ export class ConfigError extends Error {
 
 // Linux caps interface names at 15 bytes (IFNAMSIZ - 1); nft and ip also need a conservative alphabet.
 const INTERFACE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$/;
+const CGROUP_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
 
 export function resolveConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv): DaemonConfig {
   const socketPath = flags.socket ?? env.SLUICE_SOCKET ?? '/run/sluice/daemon.sock';
@@ -40,6 +43,7 @@ export function resolveConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv): Daemo
   const dnsBackend = env.SLUICE_DNS_BACKEND ?? 'auto';
   const resolvConfPath = env.SLUICE_RESOLV_CONF ?? '/etc/resolv.conf';
   const whatIsMyIpUrl = env.SLUICE_WHAT_IS_MY_IP_URL ?? DEFAULT_WHAT_IS_MY_IP_URL;
+  const splitTunnelCgroup = env.SLUICE_SPLIT_TUNNEL_CGROUP ?? 'sluice-exclude';
 
   if (!isAbsolute(socketPath))
     throw new ConfigError(`--socket / SLUICE_SOCKET must be an absolute path, got "${socketPath}"`);
@@ -57,6 +61,11 @@ export function resolveConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv): Daemo
       `SLUICE_WHAT_IS_MY_IP_URL "${whatIsMyIpUrl}" is not an http(s) URL; it must answer JSON {"ip": "..."}`,
     );
   }
+  if (!CGROUP_NAME.test(splitTunnelCgroup)) {
+    throw new ConfigError(
+      `SLUICE_SPLIT_TUNNEL_CGROUP "${splitTunnelCgroup}" is not a cgroup name; use 1-64 letters, digits, "_", "." or "-", starting with a letter or digit`,
+    );
+  }
   if (!(DNS_BACKENDS as readonly string[]).includes(dnsBackend)) {
     throw new ConfigError(`SLUICE_DNS_BACKEND "${dnsBackend}" is not one of ${DNS_BACKENDS.join(', ')}`);
   }
@@ -69,6 +78,7 @@ export function resolveConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv): Daemo
     logDir: join(stateDir, 'logs'),
     initFirewall: flags.initFirewall ?? false,
     whatIsMyIpUrl,
+    splitTunnelCgroup,
   };
 }
 

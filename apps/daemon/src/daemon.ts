@@ -1,7 +1,7 @@
 // Assembles the helper. Start-up order: settings, (firewall policy: a later version), relay list and
 // identity, clean-up of what a previous run left, then the gRPC socket, then auto-connect. The returned
 // handle stops it cleanly. Used by main.ts and, in-process, by the tests.
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import * as grpc from '@grpc/grpc-js';
 import type { Socket } from 'node:net';
 import { listenOnSocket, lookupGroupId, pb } from '@sluice/api';
@@ -36,6 +36,10 @@ import { TunnelEngine, type EngineDeps } from './tunnel/engine.js';
 import type { TunnelState } from './tunnel/state-machine.js';
 import { TargetStateStore } from './tunnel/target-state.js';
 import { Firewall } from './net/firewall.js';
+import { RealCgroupFs, type CgroupFs } from './split-tunnel/cgroup-fs.js';
+import { nftCanMatch } from './split-tunnel/mechanism.js';
+import { SplitTunnel } from './split-tunnel/service.js';
+import { splitTunnelStateToPb } from './rpc/split-tunnel-state.js';
 
 import { SpawnLauncher } from './tunnel/process.js';
 
@@ -64,6 +68,10 @@ export interface StartOptions {
   dns?: DnsBackend;
   /** The kill switch; null runs without one (tests whose system calls are only recorded). */
   firewall?: Firewall | null;
+  /** The cgroup filesystem and /proc, for split tunnelling (tests use a fake). */
+  cgroupFs?: CgroupFs;
+  /** /proc/self/mountinfo's text (tests describe a cgroup layout). */
+  mountinfo?: () => Promise<string>;
 }
 
 export interface RunningDaemon {
@@ -150,9 +158,45 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
   const firewall =
     options.firewall === null || !hasNft ? undefined : (options.firewall ?? new Firewall(runner));
 
+  // Split tunnelling before the first policy, so excluded programs keep working through a restart.
+  // Split tunnelling starts before the engine exists; it reaches the engine through this once it does.
+  const later: { engine?: TunnelEngine } = {};
+  let splitTunnelPb: pb.SplitTunnelState = {
+    enabled: settings.settings.splitTunnel.enabled,
+    pids: [],
+    apps: [...settings.settings.splitTunnel.apps],
+    mechanism: 'unavailable',
+    detail: 'not detected yet',
+    processes: [],
+  };
+  let splitTunnelPublishing: Promise<void> = Promise.resolve();
+  const splitTunnel = new SplitTunnel({
+    fs: options.cgroupFs ?? new RealCgroupFs(),
+    log,
+    cgroupName: config.splitTunnelCgroup,
+    mountinfo: options.mountinfo ?? (() => readFile('/proc/self/mountinfo', 'utf8')),
+    canMatch: (match) => (hasNft ? nftCanMatch(runner, match) : Promise.resolve('nftables is not installed')),
+    settings: () => settings.settings.splitTunnel,
+    onExclusionChange: (replace) => {
+      if (replace) firewall?.forget();
+      later.engine?.exclusionChanged();
+    },
+    onStateChange: () => {
+      splitTunnelPublishing = splitTunnelPublishing
+        .then(() => splitTunnel.status())
+        .then((status) => {
+          splitTunnelPb = splitTunnelStateToPb(status);
+          hub.publish({ event: { $case: 'splitTunnel', value: splitTunnelPb } });
+        })
+        .catch((error: unknown) => log.warn({ err: error }, 'could not read the split-tunnel state'));
+    },
+  });
+  await splitTunnel.start();
+
   if (firewall && blockWhenIdle(settings.settings, targetSecured)) {
     const { allowLan, bypassRanges } = settings.settings;
-    await firewall.apply({ kind: 'blocked', allowLan, bypassRanges });
+    const exclusion = splitTunnel.exclusion();
+    await firewall.apply({ kind: 'blocked', allowLan, bypassRanges, ...(exclusion ? { exclusion } : {}) });
     log.info('firewall: blocking until the tunnel is up');
   }
 
@@ -209,11 +253,13 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
         .save(secured)
         .catch((error: unknown) => log.error({ err: error }, 'could not save the target state'));
     },
+    exclusion: () => splitTunnel.exclusion(),
     onUnexpectedDisconnect: (message) => {
       const notice = { kind: pb.Notice_Kind.KIND_UNEXPECTED_DISCONNECT, message, detail: '' };
       hub.publish({ event: { $case: 'notice', value: notice } });
     },
   });
+  later.engine = engine;
   await engine.recover();
   // Now the engine's own view. When the tunnel is wanted, go straight to connecting (which blocks):
   // applying the idle policy first would open the firewall for a moment with the routes already
@@ -264,19 +310,21 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
           id.origin === 'imported' ? pb.Identity_Origin.ORIGIN_IMPORTED : pb.Identity_Origin.ORIGIN_GENERATED,
       };
     },
-    splitTunnelState: () => ({
-      enabled: settings.settings.splitTunnel.enabled,
-      pids: [],
-      apps: [...settings.settings.splitTunnel.apps],
-      mechanism: '',
-    }),
+    splitTunnel,
+    splitTunnelState: () => splitTunnelPb,
+    freshSplitTunnelState: async () => {
+      await splitTunnelPublishing;
+      return (splitTunnelPb = splitTunnelStateToPb(await splitTunnel.status()));
+    },
   };
 
   let previousSettings = settings.settings;
   settings.onChange((next) => {
     hub.publish({ event: { $case: 'settings', value: settingsToPb(next) } });
-    hub.publish({ event: { $case: 'splitTunnel', value: context.splitTunnelState() } });
     engine.settingsChanged(previousSettings, next);
+    void splitTunnel
+      .settingsChanged(previousSettings.splitTunnel, next.splitTunnel)
+      .catch((error: unknown) => log.error({ err: error }, 'split tunnelling could not follow the settings'));
     previousSettings = next;
   });
   relays.onChange(() => hub.publish({ event: { $case: 'relayList', value: context.relayList() } }));
@@ -317,7 +365,12 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
       stopping ??= (async () => {
         clearInterval(statsTimer);
         hub.endAll();
-        await engine.shutdown(settings.settings.lockdownMode || target.current);
+        const keepBlocking = settings.settings.lockdownMode || target.current;
+        await engine.shutdown(keepBlocking);
+        // The table stays when blocking, exclusion rules and all: excluded programs keep working.
+        await splitTunnel
+          .stop(keepBlocking && firewall !== undefined)
+          .catch((error: unknown) => log.error({ err: error }, 'could not undo split tunnelling'));
 
         await new Promise<void>((resolve) => {
           const force = setTimeout(() => {

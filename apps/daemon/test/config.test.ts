@@ -14,6 +14,7 @@ describe('resolveConfig', () => {
       logDir: '/var/lib/sluice/logs',
       initFirewall: false,
       whatIsMyIpUrl: 'https://ifconfig.co/json',
+      splitTunnelCgroup: 'sluice-exclude',
     });
   });
 

@@ -12,6 +12,7 @@ import { resolveConfig } from '../src/config.js';
 import { startDaemon, type RunningDaemon } from '../src/daemon.js';
 import { RecordingRunner } from '../src/net/exec.js';
 import { SettingsStore } from '../src/settings/store.js';
+import { FakeCgroupFs, mountinfoOf } from './fake-os/cgroup.js';
 import { makeTempDir, MemoryDns, seeded } from './support.js';
 
 const SEED = Number(process.env.SLUICE_FUZZ_SEED ?? 7);
@@ -164,6 +165,8 @@ beforeAll(async () => {
     groupFile: join(temp.dir, 'no-group-file'),
     openDevice: () => Promise.reject(new Error('no WireGuard devices in the fuzz suite')),
     watchDefaultRoute: () => ({ stop: () => undefined }),
+    cgroupFs: new FakeCgroupFs(),
+    mountinfo: () => Promise.resolve(mountinfoOf('v2')),
   });
   client = new grpc.Client(`unix://${socketPath}`, grpc.credentials.createInsecure(), {
     'grpc.max_send_message_length': 8 * 1024 * 1024,

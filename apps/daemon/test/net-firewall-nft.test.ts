@@ -1,6 +1,7 @@
 // The Firewall against the real nft, as root, inside scratch network namespaces made here and always
 // deleted: the root namespace of this machine never gets a table (checked before and after).
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SystemRunner, type Runner, type RunOptions, type RunResult } from '../src/net/exec.js';
@@ -12,6 +13,7 @@ import {
   removeRuleset,
   replaceRuleset,
   type ActivePolicy,
+  type ExclusionMatch,
   type FirewallPolicy,
 } from '../src/net/firewall-rules.js';
 import {
@@ -308,6 +310,47 @@ describe.skipIf(process.getuid?.() !== 0)('the firewall on a real nft, in scratc
       expect(compareChains(chains, parseTableJson(listed.stdout))).toEqual([]);
     } finally {
       await runner.run(['nft', '-f', '-'], { input: removeRuleset() });
+    }
+  });
+
+  it('split tunnelling: exclusion chains by cgroup v2 path and by net_cls classid load in every policy and read back', async () => {
+    // A scratch cgroup in the host's v2 hierarchy (nft resolves the path when the rule loads); removed after.
+    const v2root = existsSync('/sys/fs/cgroup/unified/cgroup.procs')
+      ? '/sys/fs/cgroup/unified'
+      : '/sys/fs/cgroup';
+    const name = `slfw-${randomBytes(3).toString('hex')}`;
+    mkdirSync(`${v2root}/${name}`);
+    try {
+      const path = v2root === '/sys/fs/cgroup' ? name : `unified/${name}`;
+      const matches: ExclusionMatch[] = [
+        { mechanism: 'cgroup2', path, level: 1 },
+        { mechanism: 'net_cls', classid: 0x534c0001 },
+      ];
+      const runner = new NamespaceRunner(await namespace());
+      const firewall = new Firewall(runner);
+      for (const exclusion of matches) {
+        for (const policy of [blocked, connecting, connected, blocked] as const) {
+          const excluded = { ...policy, exclusion };
+          await firewall.apply(excluded);
+          expect(await firewall.verify(excluded), `${exclusion.mechanism} ${policy.kind}`).toEqual([]);
+        }
+        // Turning it off takes the chains out again.
+        await firewall.apply(connected);
+        expect(await firewall.verify(connected)).toEqual([]);
+      }
+      const listed = (await runner.run(['nft', 'list', 'table', 'inet', 'sluice'])).stdout;
+      expect(listed).not.toContain('exclusion_');
+      await firewall.apply({ ...connected, exclusion: matches[0] });
+      const rules = (await runner.run(['nft', 'list', 'table', 'inet', 'sluice'])).stdout;
+      expect(rules).toContain(
+        `socket cgroupv2 level 1 "${path}" ct state new ct mark set ct mark | 0x534c0000`,
+      );
+      expect(rules).toMatch(/type nat hook postrouting priority srcnat; policy accept;/);
+      // The DNS exception keeps excluded programs' queries to the in-tunnel resolver in the tunnel.
+      expect(rules).toContain('ip daddr 10.64.0.1 udp dport 53 counter name "excluded-dns-udp-4" return');
+      await firewall.apply({ kind: 'none' });
+    } finally {
+      rmdirSync(`${v2root}/${name}`);
     }
   });
 

@@ -44,7 +44,7 @@ describe('routing plan', () => {
           'address add fc00:bbbb::2/128 dev wg-sluice',
           'link set dev wg-sluice up',
           'rule add table main suppress_prefixlength 0 priority 32760',
-          'rule add not fwmark 21324 table 21324 priority 32761',
+          'rule add not fwmark 0x534c/0xffff table 21324 priority 32761',
           'route add 10.64.0.1/32 dev wg-sluice table 21324',
           'route add fc00:bbbb::1/128 dev wg-sluice table 21324',
         ],
@@ -53,7 +53,7 @@ describe('routing plan', () => {
         argv: 'ip -6 -batch -',
         lines: [
           'rule add table main suppress_prefixlength 0 priority 32760',
-          'rule add not fwmark 21324 table 21324 priority 32761',
+          'rule add not fwmark 0x534c/0xffff table 21324 priority 32761',
         ],
       },
     ]);
@@ -101,7 +101,7 @@ describe('routing plan', () => {
         'route del 0.0.0.0/0 dev wg-sluice table 21324',
         'route del fc00:bbbb::1/128 dev wg-sluice table 21324',
         'route del 10.64.0.1/32 dev wg-sluice table 21324',
-        'rule del not fwmark 21324 table 21324 priority 32761',
+        'rule del not fwmark 0x534c/0xffff table 21324 priority 32761',
         'rule del table main suppress_prefixlength 0 priority 32760',
         'link set dev wg-sluice down',
         'address del fc00:bbbb::2/128 dev wg-sluice',
@@ -119,9 +119,9 @@ describe('routing plan', () => {
     expect(batches(routingOnly).flatMap((b) => b.lines)).toEqual([
       'route del fc00:bbbb::1/128 dev wg-sluice table 21324',
       'route del 10.64.0.1/32 dev wg-sluice table 21324',
-      'rule del not fwmark 21324 table 21324 priority 32761',
+      'rule del not fwmark 0x534c/0xffff table 21324 priority 32761',
       'rule del table main suppress_prefixlength 0 priority 32760',
-      'rule del not fwmark 21324 table 21324 priority 32761',
+      'rule del not fwmark 0x534c/0xffff table 21324 priority 32761',
       'rule del table main suppress_prefixlength 0 priority 32760',
     ]);
     ip.deleteLink('wg-sluice');
@@ -132,7 +132,7 @@ describe('routing plan', () => {
     const { ip, runner } = fakeIpRunner();
     const before = ip.snapshot();
     ip.addLink('wg-sluice', 1420);
-    ip.rules[6].push('not fwmark 21324 table 21324 priority 32761');
+    ip.rules[6].push('not fwmark 0x534c/0xffff table 21324 priority 32761');
     // The MTU step has no undo: a fresh device's link goes with the device.
     ip.run(['link', 'set', 'dev', 'wg-sluice', 'mtu', '1380'], undefined);
     const clean = ip.snapshot();

@@ -256,10 +256,11 @@ describe('setters refuse bad values, name the field and say what is accepted', (
     expect(error.message).toContain('198.51.100.0/24 is not a bypass range');
   });
 
-  it('engines that are not built yet answer UNIMPLEMENTED, not a fake state', async () => {
-    expect((await refused(helper.client.splitTunnel.addSplitTunnelProcess({ pid: 1 }))).kind).toBe(
-      'unimplemented',
-    );
+  it('excluding a process while split tunnelling is off says how to turn it on', async () => {
+    await helper.client.splitTunnel.setSplitTunnelEnabled({ enabled: false });
+    const error = await refused(helper.client.splitTunnel.addSplitTunnelProcess({ pid: 0 }));
+    expect(error.kind, error.message).toBe('failed-precondition');
+    expect(error.message).toContain('split tunnelling is off; turn it on with `sluice split-tunnel set on`');
   });
 
   it('the leak self-test says plainly when there is no firewall', async () => {

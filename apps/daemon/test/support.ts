@@ -8,6 +8,7 @@ import { multistream, pino } from 'pino';
 import { resolveConfig } from '../src/config.js';
 import { startDaemon, type RunningDaemon } from '../src/daemon.js';
 import { RotatingFile } from '../src/log.js';
+import { FakeCgroupFs, mountinfoOf } from './fake-os/cgroup.js';
 import type { DnsBackend } from '../src/net/dns/index.js';
 import { RecordingRunner, type Runner } from '../src/net/exec.js';
 import type { Firewall } from '../src/net/firewall.js';
@@ -61,6 +62,8 @@ export async function startTestDaemon(
     firewall?: Firewall;
     /** An /etc/group-format file for the control group; default: one without group "sluice". */
     groupFile?: string;
+    /** The cgroup filesystem split tunnelling sees; default: a fake, cgroup v2 only. */
+    cgroupFs?: FakeCgroupFs;
   } = {},
 ): Promise<TestDaemon> {
   const stateDir = join(dir, 'state');
@@ -90,6 +93,9 @@ export async function startTestDaemon(
     runner: options.runner ?? new RecordingRunner(),
     dns: options.dns ?? new MemoryDns(),
     firewall: options.firewall ?? null,
+    // Never the host's cgroups: split tunnelling works on a fake v2 hierarchy unless a test brings one.
+    cgroupFs: options.cgroupFs ?? new FakeCgroupFs(),
+    mountinfo: () => Promise.resolve(mountinfoOf('v2')),
 
     ...(options.settingsFaultHook ? { settingsFaultHook: options.settingsFaultHook } : {}),
   });

@@ -4,6 +4,7 @@
 // out: the named counters keep their counts). Either is one transaction, so there is never a moment
 // without rules. Every input is validated before it is written into nft text.
 import { ipFamily, validateCidr, validateIp } from '@sluice/api/domain';
+import { FWMARK_MASK, TUNNEL_FWMARK } from './routing.js';
 
 export const FIREWALL_TABLE = 'sluice';
 
@@ -22,11 +23,26 @@ export interface RelayEndpointRule {
   port: number;
 }
 
+/**
+ * How the firewall recognises sockets of excluded programs (split tunnelling): by their cgroup v2
+ * (`path` relative to /sys/fs/cgroup, at `level` of the v2 hierarchy) or by a net_cls classid.
+ */
+export type ExclusionMatch =
+  { mechanism: 'cgroup2'; path: string; level: number } | { mechanism: 'net_cls'; classid: number };
+
 export interface FirewallOptions {
   allowLan: boolean;
   /** CIDR ranges that go outside the tunnel. */
   bypassRanges: readonly string[];
+  /** Split tunnelling: excluded programs' connections go outside the tunnel, in every policy. */
+  exclusion?: ExclusionMatch;
 }
+
+/**
+ * The conntrack mark bit of an excluded connection. Only this bit is set or tested (other software,
+ * Tailscale among them, keeps its own bits of the same marks).
+ */
+export const EXCLUDED_CT_MARK = 0x534c_0000;
 
 export type FirewallPolicy =
   /** No table at all (disconnected without lockdown). */
@@ -184,6 +200,99 @@ function baseRules(): { input: FirewallRule[]; output: FirewallRule[] } {
       ),
     ],
   };
+}
+
+const CGROUP_PATH = /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/;
+
+export function exclusionSelector(match: ExclusionMatch): string {
+  if (match.mechanism === 'cgroup2') {
+    if (!CGROUP_PATH.test(match.path) || match.path.split('/').includes('..') || match.path.length > 200)
+      throw new FirewallInputError(
+        `cgroup path ${JSON.stringify(match.path)} cannot go into a firewall rule`,
+      );
+    if (!Number.isInteger(match.level) || match.level < 1 || match.level > 32)
+      throw new FirewallInputError(`cgroup level ${match.level} cannot go into a firewall rule`);
+    return `socket cgroupv2 level ${match.level} "${match.path}"`;
+  }
+  if (!Number.isInteger(match.classid) || match.classid < 1 || match.classid > 0xffff_ffff)
+    throw new FirewallInputError(`net_cls classid ${match.classid} cannot go into a firewall rule`);
+  return `meta cgroup ${hex(match.classid)}`;
+}
+
+/** A throw-away table that only loads when nft and the kernel can match `match` (for `nft -c`). */
+export function exclusionProbeRuleset(match: ExclusionMatch): string {
+  return [
+    'table inet sluice_probe {',
+    '  chain probe {',
+    '    type filter hook output priority filter; policy accept;',
+    `    ${exclusionSelector(match)} counter`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+const hex = (value: number): string => `0x${value.toString(16).padStart(8, '0')}`;
+const excludedConnection = `ct mark & ${hex(EXCLUDED_CT_MARK)} == ${hex(EXCLUDED_CT_MARK)}`;
+/** Set the tunnel fwmark in the mark's low bits, keeping everyone else's. */
+const setTunnelMark = (fwmark: number): string =>
+  `meta mark set meta mark & ${hex(0xffff_ffff - FWMARK_MASK)} | ${hex(fwmark)}`;
+
+/**
+ * Split tunnelling: new connections of excluded sockets get the conntrack mark, and every packet of such
+ * a connection the tunnel's fwmark, so policy routing sends it by the main table (a `type route` chain
+ * re-routes after a mark changes). Only connections that start excluded are marked: a process moved
+ * out keeps its tunnel connections in the tunnel (net_cls would otherwise re-class their sockets and
+ * send their packets out bare). DNS to the in-tunnel resolvers stays in the tunnel. Masquerade fixes
+ * the source address the socket took from the tunnel route; prerouting restores the fwmark on replies
+ * so strict reverse-path filtering lets them in.
+ */
+function exclusionChains(
+  match: ExclusionMatch,
+  fwmark: number,
+  tunnelDns: { 4: string[]; 6: string[] },
+): FirewallBaseChain[] {
+  const selector = exclusionSelector(match);
+  const mark = setTunnelMark(checkMark(fwmark) & FWMARK_MASK);
+  const route: FirewallRule[] = [];
+  for (const family of [4, 6] as const) {
+    if (tunnelDns[family].length === 0) continue;
+    const to = `${ipKeyword(family)} daddr ${set(tunnelDns[family])}`;
+    route.push(
+      rule(`excluded-dns-udp-${family}`, `${to} udp dport 53`, 'return'),
+      rule(`excluded-dns-tcp-${family}`, `${to} tcp dport 53`, 'return'),
+    );
+  }
+  route.push(
+    rule('excluded-new', `${selector} ct state new ct mark set ct mark | ${hex(EXCLUDED_CT_MARK)}`, ''),
+    rule('excluded-mark', `${excludedConnection} ${mark}`, ''),
+  );
+  return [
+    {
+      name: 'exclusion_route',
+      type: 'route',
+      hook: 'output',
+      priority: 'mangle',
+      policy: 'accept',
+      rules: route,
+    },
+    {
+      name: 'exclusion_nat',
+      type: 'nat',
+      hook: 'postrouting',
+      priority: 'srcnat',
+      policy: 'accept',
+      rules: [rule('excluded-masquerade', `oifname != "lo" ${excludedConnection}`, 'masquerade')],
+    },
+    {
+      name: 'exclusion_replies',
+      type: 'filter',
+      hook: 'prerouting',
+      priority: 'mangle',
+      policy: 'accept',
+      rules: [rule('excluded-reply-mark', `${excludedConnection} ${mark}`, '')],
+    },
+  ];
 }
 
 /** Allow-LAN and bypass ranges, both directions. */
@@ -379,13 +488,25 @@ export function firewallChains(policy: ActivePolicy): FirewallChain[] {
     ...options.output,
   );
   chains.input.push(...options.input);
+  const forward: FirewallRule[] = [];
+  const exclusion: FirewallBaseChain[] = [];
+  if (policy.exclusion) {
+    // Excluded connections pass every policy, blocked and lockdown included ("as if Sluice were not
+    // running"), before the DNS refusal: outside the tunnel their resolver is the network's.
+    const tunnelDns = policy.kind === 'connected' ? byFamily(policy.dnsServers, 'address') : { 4: [], 6: [] };
+    exclusion.push(...exclusionChains(policy.exclusion, TUNNEL_FWMARK, tunnelDns));
+    chains.output.splice(1, 0, rule('excluded-out', excludedConnection, 'accept'));
+    chains.input.splice(1, 0, rule('excluded-in', excludedConnection, 'accept'));
+    forward.push(rule('excluded-forward', excludedConnection, 'accept'));
+  }
   return [
     filterChain('prerouting', 'raw', 'accept', chains.prerouting),
     filterChain('input', 'filter', 'drop', chains.input),
     filterChain('output', 'filter', 'drop', chains.output),
     // Forwarded traffic (containers, VMs, a shared connection) is blocked while the kill switch is on:
     // none of it may leave outside the tunnel, and routing it into the tunnel is not offered yet.
-    filterChain('forward', 'filter', 'drop', []),
+    filterChain('forward', 'filter', 'drop', forward),
+    ...exclusion,
   ];
 }
 

@@ -51,6 +51,15 @@ export class Firewall {
     return this.kind;
   }
 
+  /**
+   * Forget what the table holds, so the next policy replaces it whole even when its text is the same:
+   * nft resolves a cgroup path when a rule loads, so a re-made cgroup needs its rules loaded again.
+   */
+  forget(): void {
+    this.live = undefined;
+    this.applied = undefined;
+  }
+
   /** Packets per rule tag since this helper started, across every policy it applied. */
   async hitsSinceStart(): Promise<Map<string, number>> {
     const hits = new Map(this.pastHits);

@@ -9,6 +9,11 @@ import type { Step } from './steps.js';
 /** fwmark of the WireGuard socket and id of the tunnel routing table ("SL"). */
 export const TUNNEL_FWMARK = 0x534c;
 export const TUNNEL_TABLE = TUNNEL_FWMARK;
+/**
+ * The bits of the packet mark that carry the tunnel fwmark; the rest belongs to others (Tailscale keeps
+ * its marks in 0xff0000), so rules test only these and the firewall sets only these.
+ */
+export const FWMARK_MASK = 0xffff;
 /** Rule priorities: below main (32766); bypass ranges first, then the suppress rule, then the tunnel. */
 export const RULE_PRIORITY_BYPASS = 32_759;
 export const RULE_PRIORITY_SUPPRESS = 32_760;
@@ -101,7 +106,7 @@ export function tunnelUpSteps(routing: TunnelRouting): Step[] {
       ruleStep(`IPv${family}: send unmarked traffic to table ${TUNNEL_TABLE}`, family, [
         'not',
         'fwmark',
-        String(TUNNEL_FWMARK),
+        `0x${TUNNEL_FWMARK.toString(16)}/0x${FWMARK_MASK.toString(16)}`,
         'table',
         String(TUNNEL_TABLE),
         'priority',

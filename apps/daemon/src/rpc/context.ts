@@ -10,6 +10,7 @@ import type { TunnelEngine } from '../tunnel/engine.js';
 import type { DnsBackend } from '../net/dns/index.js';
 import type { Runner } from '../net/exec.js';
 import type { Firewall } from '../net/firewall.js';
+import type { SplitTunnel } from '../split-tunnel/service.js';
 import type { CallerRegistry } from './callers.js';
 
 export interface DaemonContext {
@@ -35,5 +36,9 @@ export interface DaemonContext {
   freshTunnelState(): Promise<pb.TunnelState>;
   relayList(): pb.RelayList;
   identityPb(): pb.Identity;
+  splitTunnel: SplitTunnel;
+  /** The split-tunnel state as last published (cheap, synchronous). */
   splitTunnelState(): pb.SplitTunnelState;
+  /** The split-tunnel state read now (processes that exited are gone from it). */
+  freshSplitTunnelState(): Promise<pb.SplitTunnelState>;
 }

@@ -7,6 +7,8 @@ import * as grpc from '@grpc/grpc-js';
 import { safeMessage, ValidationError } from '@sluice/api/domain';
 import type { Logger } from '../log.js';
 import { NotFoundError } from '../settings/changes.js';
+import { NotExcludedError, ProcessGoneError } from '../split-tunnel/exclusion-cgroup.js';
+import { SplitTunnelUnavailableError } from '../split-tunnel/service.js';
 import {
   authorize,
   NoSuchProcessError,
@@ -37,7 +39,14 @@ export class PreconditionError extends Error {
 function statusFor(error: unknown): grpc.status {
   if (error instanceof PermissionDeniedError) return grpc.status.PERMISSION_DENIED;
   if (error instanceof ValidationError) return grpc.status.INVALID_ARGUMENT;
-  if (error instanceof NotFoundError || error instanceof NoSuchProcessError) return grpc.status.NOT_FOUND;
+  if (
+    error instanceof NotFoundError ||
+    error instanceof NoSuchProcessError ||
+    error instanceof NotExcludedError ||
+    error instanceof ProcessGoneError
+  )
+    return grpc.status.NOT_FOUND;
+  if (error instanceof SplitTunnelUnavailableError) return grpc.status.FAILED_PRECONDITION;
   if (error instanceof UnimplementedError) return grpc.status.UNIMPLEMENTED;
   if (error instanceof PreconditionError) return grpc.status.FAILED_PRECONDITION;
   return grpc.status.INTERNAL;

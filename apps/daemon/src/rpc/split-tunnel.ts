@@ -3,7 +3,7 @@ import { validatePid, type SluiceSettings } from '@sluice/api/domain';
 import * as change from '../settings/changes.js';
 import { authorizeProcess, type Caller } from './callers.js';
 import type { DaemonContext } from './context.js';
-import { notYet, unary } from './handler.js';
+import { unary } from './handler.js';
 
 /**
  * The process a pid request is about, authorized: pid 0 is the caller itself as the kernel knows it
@@ -16,14 +16,20 @@ function processOf(request: { pid: number }, caller: Caller | undefined, rpc: st
 }
 
 export function splitTunnelService(ctx: DaemonContext): pb.SplitTunnelServiceServer {
+  const state = async (): Promise<{ state: pb.SplitTunnelState }> => ({
+    state: await ctx.freshSplitTunnelState(),
+  });
   const update = async (
     fn: (s: SluiceSettings) => SluiceSettings,
   ): Promise<{ state: pb.SplitTunnelState }> => {
+    const before = ctx.settings.settings.splitTunnel;
     await ctx.settings.update(fn);
-    return { state: ctx.splitTunnelState() };
+    // The answer says what is in force: wait until split tunnelling has followed the change.
+    await ctx.splitTunnel.settingsChanged(before, ctx.settings.settings.splitTunnel);
+    return state();
   };
   return {
-    getSplitTunnelState: unary(ctx, 'getSplitTunnelState', () => ({ state: ctx.splitTunnelState() })),
+    getSplitTunnelState: unary(ctx, 'getSplitTunnelState', state),
     setSplitTunnelEnabled: unary(ctx, 'setSplitTunnelEnabled', (req: pb.SetSplitTunnelEnabledRequest) =>
       update((s) => ({ ...s, splitTunnel: { ...s.splitTunnel, enabled: req.enabled } })),
     ),
@@ -36,19 +42,36 @@ export function splitTunnelService(ctx: DaemonContext): pb.SplitTunnelServiceSer
     addSplitTunnelProcess: unary(
       ctx,
       'addSplitTunnelProcess',
-      (req: pb.AddSplitTunnelProcessRequest, caller) => {
-        processOf(req, caller, 'AddSplitTunnelProcess');
-        return notYet('Excluding a process')();
+      async (req: pb.AddSplitTunnelProcessRequest, caller) => {
+        await ctx.splitTunnel.addProcess(processOf(req, caller, 'AddSplitTunnelProcess'));
+        return state();
       },
     ),
     removeSplitTunnelProcess: unary(
       ctx,
       'removeSplitTunnelProcess',
-      (req: pb.RemoveSplitTunnelProcessRequest, caller) => {
-        processOf(req, caller, 'RemoveSplitTunnelProcess');
-        return notYet('Excluding a process')();
+      async (req: pb.RemoveSplitTunnelProcessRequest, caller) => {
+        await ctx.splitTunnel.removeProcess(processOf(req, caller, 'RemoveSplitTunnelProcess'));
+        return state();
       },
     ),
-    clearSplitTunnelProcesses: unary(ctx, 'clearSplitTunnelProcesses', notYet('Excluding a process')),
+    clearSplitTunnelProcesses: unary(ctx, 'clearSplitTunnelProcesses', async (_req, caller) => {
+      // Root clears every process; anyone else only their own.
+      if (caller?.uid === 0) await ctx.splitTunnel.clearProcesses();
+      else
+        for (const pid of await ctx.splitTunnel.pids()) {
+          if (caller && ownedBy(pid, caller)) await ctx.splitTunnel.removeProcess(pid).catch(() => undefined);
+        }
+      return state();
+    }),
   };
+}
+
+function ownedBy(pid: number, caller: Caller): boolean {
+  try {
+    authorizeProcess(caller, pid, 'ClearSplitTunnelProcesses');
+    return true;
+  } catch {
+    return false;
+  }
 }

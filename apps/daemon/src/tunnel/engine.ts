@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { DnsBackend } from '../net/dns/index.js';
 import type { Runner } from '../net/exec.js';
 import type { Firewall } from '../net/firewall.js';
-import type { FirewallPolicy } from '../net/firewall-rules.js';
+import type { ExclusionMatch, FirewallPolicy } from '../net/firewall-rules.js';
 import type { RandomSource } from '../relays/select.js';
 import type { PresharedKeys } from '../relays/sluice-json.js';
 import { runAttempt, type AttemptParts } from './attempt.js';
@@ -65,6 +65,8 @@ export interface EngineDeps {
   firewall?: Firewall;
   /** The user asked for the tunnel (connect) or not (disconnect): persisted so restarts honour it. */
   onTargetChange?: (secured: boolean) => void;
+  /** Split tunnelling's match for excluded sockets, while it is on; part of every policy. */
+  exclusion?: () => ExclusionMatch | undefined;
 }
 
 export class TunnelEngine {
@@ -111,9 +113,9 @@ export class TunnelEngine {
       openDevice: deps.openDevice,
       privateKey: () => deps.identity.privateKeyForDevice(),
       secure: (policy) => this.secure(policy),
-      connectingPolicy: (plan) => connectingPolicy(plan, interfaceName, deps.settings()),
+      connectingPolicy: (plan) => connectingPolicy(plan, interfaceName, deps.settings(), deps.exclusion?.()),
       connectedPolicy: (session) =>
-        connectedPolicy(session.plan, interfaceName, deps.settings(), session.mssClamp),
+        connectedPolicy(session.plan, interfaceName, deps.settings(), session.mssClamp, deps.exclusion?.()),
       onDeviceEvent: (session, event) => this.onDeviceEvent(session, event),
     };
   }
@@ -182,6 +184,11 @@ export class TunnelEngine {
 
   reconnect(): boolean {
     return this.dispatch({ type: 'reconnect' });
+  }
+
+  /** Split tunnelling's exclusion changed: the policy in force is re-applied with the new one. */
+  exclusionChanged(): void {
+    this.dispatch({ type: 'settings-changed', impact: { tunnel: false, firewall: true } });
   }
 
   /** A settings change, as an event: the state machine decides what it means. */
@@ -299,18 +306,19 @@ export class TunnelEngine {
   /** The policy of an intent, applied; one that cannot be applied becomes an error state. */
   private async enforce(intent: PolicyIntent): Promise<void> {
     const settings = this.deps.settings();
+    const exclusion = this.deps.exclusion?.();
     let policy: FirewallPolicy;
     if (intent === 'idle') {
       // Queued when disconnected; if a newer request has moved on, its own policy follows.
       if (this.model.kind !== 'disconnected') return;
-      policy = idlePolicy(settings, this.blockWhenStopped);
+      policy = idlePolicy(settings, this.blockWhenStopped, exclusion);
     } else if (intent === 'blocked') {
       if (this.model.kind !== 'error') return;
-      policy = blockedPolicy(settings);
+      policy = blockedPolicy(settings, exclusion);
     } else {
       const session = this.session;
       if (this.model.kind !== 'connected' || !session) return;
-      policy = connectedPolicy(session.plan, this.deps.interfaceName, settings, session.mssClamp);
+      policy = connectedPolicy(session.plan, this.deps.interfaceName, settings, session.mssClamp, exclusion);
     }
     try {
       await this.secure(policy);
