@@ -27,6 +27,8 @@ export default tseslint.config(
             'eslint.config.js',
             'packages/peercred/*.js',
             'packages/peercred/*.d.ts',
+            'packages/execve/*.js',
+            'packages/execve/*.d.ts',
           ],
           defaultProject: 'tsconfig.node.json',
         },

@@ -1,24 +1,38 @@
-// split-tunnel get|set|list|add|delete|clear|app add|remove.
+// split-tunnel get|set|list|add|delete|clear|app add|remove (sluice-exclude is its own program).
 import type { Command } from 'commander';
 import type { pb } from '@sluice/api';
 import { onOff } from '../format.js';
 import { parseChoice, parseWholeNumber, printJsonOr, type CliContext } from '../context.js';
 
+/** The documented `split-tunnel get --json` object. */
 function stateJson(state: pb.SplitTunnelState | undefined): {
   enabled: boolean;
+  mechanism: string;
+  detail: string;
   pids: number[];
+  processes: { pid: number; command: string }[];
   apps: string[];
 } {
-  return { enabled: state?.enabled ?? false, pids: [...(state?.pids ?? [])], apps: [...(state?.apps ?? [])] };
+  return {
+    enabled: state?.enabled ?? false,
+    mechanism: state?.mechanism ?? 'unavailable',
+    detail: state?.detail ?? '',
+    pids: [...(state?.pids ?? [])],
+    processes: (state?.processes ?? []).map((p) => ({ pid: p.pid, command: p.command })),
+    apps: [...(state?.apps ?? [])],
+  };
 }
 
 function stateText(state: pb.SplitTunnelState | undefined): string {
   const s = stateJson(state);
+  const how =
+    s.mechanism === 'unavailable' ? `unavailable here: ${s.detail}` : `by ${s.mechanism} (${s.detail})`;
   return [
-    `Split tunnelling: ${onOff(s.enabled)}`,
+    `Split tunnelling: ${onOff(s.enabled)}, ${how}`,
     `Excluded programs: ${s.apps.length > 0 ? '' : 'none'}`,
     ...s.apps.map((a) => `  ${a}`),
-    `Excluded processes: ${s.pids.length > 0 ? s.pids.join(', ') : 'none'}`,
+    `Excluded processes: ${s.processes.length > 0 ? '' : 'none'}`,
+    ...s.processes.map((p) => `  ${String(p.pid).padStart(7)}  ${p.command}`),
   ].join('\n');
 }
 
@@ -52,14 +66,19 @@ export function registerSplitTunnel(program: Command, ctx: CliContext): void {
     .argument('<pid>')
     .action(async (pid: string) => {
       await split().addSplitTunnelProcess({ pid: parseWholeNumber('split-tunnel add', pid) });
-      ctx.out(`Process ${pid} now bypasses the tunnel.`);
+      ctx.out(
+        `Process ${pid} now bypasses the tunnel, and so do the children it starts from now on. ` +
+          'Connections it already has stay in the tunnel; new ones go outside.',
+      );
     });
   command
     .command('delete')
     .argument('<pid>')
     .action(async (pid: string) => {
       await split().removeSplitTunnelProcess({ pid: parseWholeNumber('split-tunnel delete', pid) });
-      ctx.out(`Process ${pid} uses the tunnel again.`);
+      ctx.out(
+        `Process ${pid} uses the tunnel again for new connections; ones it opened outside stay outside until they close.`,
+      );
     });
   command.command('clear').action(async () => {
     await split().clearSplitTunnelProcesses({});

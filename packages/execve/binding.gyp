@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "execve",
+      "sources": ["src/execve.c"],
+      "cflags": ["-Wall", "-Wextra", "-Werror", "-O2"]
+    }
+  ]
+}
