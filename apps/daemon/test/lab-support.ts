@@ -19,7 +19,7 @@ let serial = 0;
 /** Start sluiced in the lab's client (netlab's lab.startHelper) with a client on its socket. */
 export async function startLabHelper(
   lab: Lab,
-  options: { stateDir?: string; env?: Record<string, string> } = {},
+  options: { id?: string; stateDir?: string; env?: Record<string, string> } = {},
 ): Promise<LabHelper> {
   const helper = await lab.startHelper({ id: `h${serial++}`, main: HELPER_MAIN, ...options });
   const client = new HelperClient({ socketPath: helper.socket, deadlineMs: 10_000 });

@@ -185,6 +185,16 @@ describe('the split-tunnel service', () => {
     if (process) process.exe = '/usr/bin/transmission';
     await until(() => h.fs.cgroupOf(launcher) === h.dir, 'the exec to be noticed', 2_000);
 
+    // Removing the rule puts what it moved back; adding it again moves them out again.
+    await h.set({ enabled: true, apps: [] });
+    expect(h.fs.cgroupOf(app)).toBe('/sys/fs/cgroup/user.slice');
+    await h.set({ enabled: true, apps: ['/usr/bin/transmission'] });
+    await until(
+      () => h.fs.cgroupOf(app) === h.dir && h.fs.cgroupOf(launcher) === h.dir,
+      'excluded again',
+      2_000,
+    );
+
     // A new helper (restart): the cgroup is reused and the rules hold again at once.
     await h.service.stop(true);
     const restarted = new SplitTunnel({

@@ -67,7 +67,17 @@ export interface LabOptions {
   helper?: boolean | { path: string };
   /** Progress messages. */
   log?: (line: string) => void;
+  /**
+   * The cgroup filesystem every client program (the helper too) sees: the host's (default), or a
+   * simulated v2-only or v1-only system in the client's private mount namespaces.
+   */
+  cgroupLayout?: ClientCgroupLayout;
 }
+
+export type ClientCgroupLayout = 'host' | 'v2' | 'v1';
+
+/** The prefix of every split-tunnel cgroup a lab's helpers make (teardown removes what is left). */
+export const labCgroupPrefix = (lab: string): string => `sluice-${lab}-`;
 
 /** A namespace by role: 'isp', 'client', 'web', or a relay (se-got or se-got-wg-001). */
 export type LabNode = 'isp' | 'client' | 'web' | (string & {});
@@ -137,7 +147,12 @@ export class Lab implements Teardownable {
   private blackholed = new Set<string>();
   private downPromise: Promise<void> | undefined;
 
-  private constructor(plan: LabPlan, keys: LabKeys, log: (line: string) => void) {
+  private constructor(
+    plan: LabPlan,
+    keys: LabKeys,
+    log: (line: string) => void,
+    readonly cgroupLayout: ClientCgroupLayout = 'host',
+  ) {
     this.name = plan.name;
     this.plan = plan;
     this.keys = keys;
@@ -182,7 +197,7 @@ export class Lab implements Teardownable {
     try {
       const plan = planLab(state.name, state.relayCount);
       for (const relay of plan.relays) keys.relays[relay.location.name] = generateKeyPair();
-      lab = new Lab(plan, keys, log);
+      lab = new Lab(plan, keys, log, options.cgroupLayout);
       registerLive(lab);
       await lab.build();
       if (options.helper)
@@ -336,6 +351,8 @@ export class Lab implements Teardownable {
       readlinkSync('/proc/self/ns/mnt'),
       '--host-net',
       readlinkSync('/proc/self/ns/net'),
+      '--cgroup-layout',
+      this.cgroupLayout,
       '--',
       ...argv,
     ]);
@@ -546,7 +563,12 @@ export class Lab implements Teardownable {
   startHelper(options: Omit<HelperOptions, 'main'> & { main?: string } = {}): Promise<LabHelper> {
     // The leak self-test asks the lab's own what-is-my-IP (public ones are out of reach here), so
     // `sluice doctor` in the lab is green exactly when nothing leaks.
-    const env = { SLUICE_WHAT_IS_MY_IP_URL: `${this.web.url4}/ip`, ...options.env };
+    // Its split-tunnel cgroup is named for this lab and helper: two labs never share one.
+    const env = {
+      SLUICE_WHAT_IS_MY_IP_URL: `${this.web.url4}/ip`,
+      SLUICE_SPLIT_TUNNEL_CGROUP: `${labCgroupPrefix(this.name)}${options.id ?? 'sl'}`,
+      ...options.env,
+    };
     return startLabHelper(this, { main: HELPER_MAIN, ...options, env });
   }
 

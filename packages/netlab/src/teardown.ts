@@ -2,8 +2,9 @@
 // namespaces (and with them every interface, route and nft table, which only ever existed inside them),
 // its wireguard-go sockets, its directory. Idempotent. Also the last-resort synchronous variant for a
 // process 'exit' handler, and the sweep of labs whose owner died (a killed test run).
-import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { run, runSync } from './exec.js';
 import { assertLabName, isLabName, labOfNamespace } from './names.js';
@@ -72,10 +73,30 @@ export async function killProcessesIn(namespaces: readonly string[], graceMs = 2
 }
 
 /** Remove a lab completely. Safe to call for a lab that is partly or entirely gone. */
+/** Removes a lab's leftover split-tunnel cgroups (see servers/cgroup-cleanup.ts). */
+function cgroupCleanupArgv(name: string): string[] {
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'servers', 'cgroup-cleanup.js');
+  const hostMnt = readlinkSync('/proc/self/ns/mnt');
+  return [
+    'unshare',
+    '--mount',
+    '--propagation',
+    'private',
+    '--',
+    process.execPath,
+    script,
+    '--host-mnt',
+    hostMnt,
+    `sluice-${name}-`,
+  ];
+}
+
 export async function destroyLab(name: string, options: { graceMs?: number } = {}): Promise<void> {
   assertLabName(name);
   const namespaces = labNamespaces(name);
   await killProcessesIn(namespaces, options.graceMs);
+  // Once nothing of the lab runs: its helpers' cgroups, wherever a crash left them.
+  await run(cgroupCleanupArgv(name), { allowFailure: true, timeoutMs: 15_000 });
   for (const ns of namespaces) {
     if (existsSync(join(NETNS_DIR, ns))) await run(['ip', 'netns', 'delete', ns], { allowFailure: true });
   }
@@ -101,6 +122,7 @@ export function destroyLabSync(name: string): void {
     signalPids(pids, 'SIGKILL');
     pauseSync(10);
   }
+  runSync(cgroupCleanupArgv(name), { allowFailure: true, timeoutMs: 15_000 });
   for (const ns of namespaces) {
     if (existsSync(join(NETNS_DIR, ns))) runSync(['ip', 'netns', 'delete', ns], { allowFailure: true });
   }

@@ -4,7 +4,7 @@
 import { escapeControls } from '@sluice/api/domain';
 import type { Logger } from '../log.js';
 import type { ExclusionMatch } from '../net/firewall-rules.js';
-import { AppRuleScanner, ruleTargets } from './app-rules.js';
+import { AppRuleScanner, executablePath, ruleTargets } from './app-rules.js';
 import type { CgroupFs } from './cgroup-fs.js';
 import { cgroupLayout, describeLayout } from './layout.js';
 import { chooseMechanism, type Mechanism } from './mechanism.js';
@@ -197,7 +197,20 @@ export class SplitTunnel {
       // Off from the start: the probe's cgroup (or one a crashed run left) goes, processes back first.
       await this.mechanism.cgroup.destroy();
     }
+    const previous = this.targets;
     this.targets = await ruleTargets(settings.apps);
+    if (this.active && this.mechanism.kind !== 'unavailable') {
+      // A rule removed: the processes it moved go back into the tunnel.
+      const dropped = new Set([...previous].filter((target) => !this.targets.has(target)));
+      if (dropped.size > 0) {
+        for (const pid of await this.mechanism.cgroup.members()) {
+          const exe = await this.deps.fs.executable(pid);
+          if (exe !== undefined && dropped.has(executablePath(exe)))
+            await this.mechanism.cgroup.remove(pid).catch(() => undefined);
+        }
+        await this.noticeMembers();
+      }
+    }
     this.scanner.reset();
     this.schedule(0);
     this.deps.onStateChange();

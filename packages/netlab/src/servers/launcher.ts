@@ -1,10 +1,12 @@
 // Runs a program in the lab client's environment. Started as
 //   nsenter --net=/run/netns/<client> -- unshare --mount --propagation private -- node launcher.js \
-//     --resolv-conf <lab file> --host-mnt <mnt:[..]> --host-net <net:[..]> -- <program> [args...]
+//     --resolv-conf <lab file> --host-mnt <mnt:[..]> --host-net <net:[..]> [--cgroup-layout L] -- <program> [args...]
 // it checks that it really is in a private mount namespace and not in the host's network namespace (the
 // caller's namespaces, as it read them from /proc/self/ns), bind-mounts the lab's resolv.conf over
 // /etc/resolv.conf (visible in this mount namespace only; the rest of the file system, /sys/fs/cgroup
 // included, is the host's), then runs the program, forwards signals to it and exits as it did.
+// --cgroup-layout simulates another system's cgroups in this mount namespace only: `v2` mounts cgroup2
+// over /sys/fs/cgroup (v2 only), `v1` a tmpfs with just net_cls (v1 only); `host` (default) leaves it.
 import { readlinkSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runSync, start } from '../exec.js';
@@ -26,6 +28,7 @@ function main(): void {
       'resolv-conf': { type: 'string' },
       'host-mnt': { type: 'string' },
       'host-net': { type: 'string' },
+      'cgroup-layout': { type: 'string' },
     },
   });
   const resolvConf = values['resolv-conf'];
@@ -45,6 +48,21 @@ function main(): void {
   if (!statSync(resolvConf).isFile()) fail(`${resolvConf} is not a file`);
   try {
     runSync(['mount', '--bind', resolvConf, '/etc/resolv.conf'], { timeoutMs: 10_000 });
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
+
+  const layout = values['cgroup-layout'] ?? 'host';
+  try {
+    if (layout === 'v2') {
+      runSync(['mount', '-t', 'cgroup2', 'none', '/sys/fs/cgroup'], { timeoutMs: 10_000 });
+    } else if (layout === 'v1') {
+      runSync(['mount', '-t', 'tmpfs', '-o', 'mode=755', 'cgroups', '/sys/fs/cgroup'], { timeoutMs: 10_000 });
+      runSync(['mkdir', '/sys/fs/cgroup/net_cls'], { timeoutMs: 10_000 });
+      runSync(['mount', '-t', 'cgroup', '-o', 'net_cls', 'net_cls', '/sys/fs/cgroup/net_cls'], {
+        timeoutMs: 10_000,
+      });
+    } else if (layout !== 'host') fail(`--cgroup-layout ${layout}: use host, v2 or v1`);
   } catch (error) {
     fail(error instanceof Error ? error.message : String(error));
   }

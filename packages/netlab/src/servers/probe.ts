@@ -3,7 +3,10 @@
 //       prints the body (--discard: {"status", "bytes", "ms"} instead); exit 1 unless 2xx
 //   probe.js resolve <name> [--family 4|6] [--server addr] [--timeout ms]   prints a JSON array
 //   probe.js udp-send <address> <port> [--payload text]        one datagram
+//   probe.js http-loop [--timeout ms]   a long-running client: prints {"pid"}, then for each URL read
+//       from stdin one line {"url", "body"} or {"url", "error"} (each request a new connection)
 import { createSocket } from 'node:dgram';
+import { createInterface } from 'node:readline';
 import { promises as dns } from 'node:dns';
 import { request } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -12,6 +15,35 @@ function family(value: string | undefined): 4 | 6 | undefined {
   if (value === undefined) return undefined;
   if (value === '4' || value === '6') return Number(value) as 4 | 6;
   throw new Error(`--family must be 4 or 6, got ${value}`);
+}
+
+/** One GET on a new connection; the body. */
+function fetchText(url: string, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { timeout: timeoutMs, agent: false }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      response.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function httpLoop(timeoutMs: number): Promise<number> {
+  process.stdout.write(`${JSON.stringify({ pid: process.pid })}\n`);
+  for await (const line of createInterface({ input: process.stdin })) {
+    const url = line.trim();
+    if (!url) continue;
+    const answer = await fetchText(url, timeoutMs).then(
+      (body) => ({ url, body }),
+      (error: unknown) => ({ url, error: error instanceof Error ? error.message : String(error) }),
+    );
+    process.stdout.write(`${JSON.stringify(answer)}\n`);
+  }
+  return 0;
 }
 
 function httpGet(url: string, fam: 4 | 6 | undefined, timeoutMs: number, discard: boolean): Promise<number> {
@@ -85,11 +117,14 @@ async function main(): Promise<number> {
     process.stdout.write(JSON.stringify(addresses) + '\n');
     return 0;
   }
+  if (command === 'http-loop') return httpLoop(timeoutMs);
   if (command === 'udp-send' && a !== undefined && b !== undefined) {
     await udpSend(a, Number(b), values.payload);
     return 0;
   }
-  process.stderr.write('usage: probe.js http-get <url> | resolve <name> | udp-send <address> <port>\n');
+  process.stderr.write(
+    'usage: probe.js http-get <url> | resolve <name> | udp-send <address> <port> | http-loop\n',
+  );
   return 2;
 }
 
