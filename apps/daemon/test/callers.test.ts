@@ -164,6 +164,18 @@ describe.skipIf(!isRoot)('callers from the kernel, over the real socket', () => 
     expect(changes.every((l) => typeof l.pid === 'number' && l.pid > 1)).toBe(true);
   });
 
+  it("a member may move only their own processes: another user's is refused, naming whose it is", async () => {
+    await helper.client.splitTunnel.setSplitTunnelEnabled({ enabled: true });
+    const refused = await cli(NOBODY, [GROUP], 'split-tunnel', 'add', '1');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      'AddSplitTunnelProcess moves only your own processes: process 1 runs as uid 0, you are uid 65534',
+    );
+    const root = await cli(0, [], 'split-tunnel', 'delete', '1');
+    // Root may move any process; pid 1 is simply not excluded.
+    expect(root.stderr).toContain('process 1 is not excluded');
+  });
+
   it('raw gRPC from another user gets PERMISSION_DENIED for a change and its answer for a read, streams too', async () => {
     const script = `
       import { HelperClient } from '@sluice/api';
