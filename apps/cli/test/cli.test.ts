@@ -153,7 +153,7 @@ describe('every setting round-trips through the CLI', () => {
 
   it('split-tunnel', async () => {
     await ok(['split-tunnel', 'set', 'on']);
-    await ok(['split-tunnel', 'app', 'add', '/usr/bin/firefox']);
+    await ok(['split-tunnel', 'app', 'add', '/usr/bin/env']);
     // This helper sees no cgroup filesystem: on in settings, and it says why nothing is excluded.
     expect(await json(['split-tunnel', 'list', '--json'])).toEqual({
       enabled: true,
@@ -161,7 +161,7 @@ describe('every setting round-trips through the CLI', () => {
       detail: expect.stringContaining('no cgroup v2 hierarchy is mounted') as unknown,
       pids: [],
       processes: [],
-      apps: ['/usr/bin/firefox'],
+      apps: ['/usr/bin/env'],
     });
     expect(await ok(['split-tunnel', 'get'])).toContain(
       'Split tunnelling: on, unavailable here: no cgroup v2',
@@ -169,7 +169,7 @@ describe('every setting round-trips through the CLI', () => {
     const refused = await sluice(['split-tunnel', 'add', '1']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('split tunnelling is unavailable here');
-    await ok(['split-tunnel', 'app', 'remove', '/usr/bin/firefox']);
+    await ok(['split-tunnel', 'app', 'remove', '/usr/bin/env']);
     await ok(['split-tunnel', 'set', 'off']);
     expect(await json(['split-tunnel', 'get', '--json'])).toMatchObject({
       enabled: false,

@@ -10,9 +10,11 @@ import { CLI_MAIN, Lab, serverScript, type CaptureResult } from '@sluice/netlab'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   clientNetworkState,
+  connectedRelay,
   importLabRelays,
   isRoot,
   startLabHelper,
+  tunnelState,
   waitForState,
   type LabHelper,
 } from './lab-support.js';
@@ -182,6 +184,18 @@ describe.skipIf(!isRoot).each(LAYOUTS)(
           `split tunnel (${layout}): app rule moved a new process after ${Date.now() - started} ms`,
         );
         expect(await loop.get(`${lab.web.url4}/ip`)).toBe(lab.clientAddress.v4);
+        // The rule survives a helper restart, and the program stays outside.
+        const stateDir = helper.stateDir;
+        expect(await helper.stop()).toBe(0);
+        helper = await start(stateDir);
+        await waitForState(helper.client, 'connected');
+        await until(
+          async () =>
+            (await helper.client.splitTunnel.getSplitTunnelState({})).state?.pids.includes(pid) ?? false,
+          'the program excluded after the restart',
+          3_000,
+        );
+        expect(await loop.get(`${lab.web.url4}/ip`)).toBe(lab.clientAddress.v4);
         // Removing the rule puts the program back in the tunnel.
         expect((await sluice('split-tunnel', 'app', 'remove', nodeCopy)).code).toBe(0);
         const state = (await helper.client.splitTunnel.getSplitTunnelState({})).state;
@@ -193,7 +207,7 @@ describe.skipIf(!isRoot).each(LAYOUTS)(
     });
 
     it(
-      'nothing else leaves outside the tunnel while excluded programs run, through reconnect and a helper SIGKILL',
+      'nothing else leaves outside the tunnel while excluded programs run, through reconnect, relay death and a helper SIGKILL',
       { timeout: 90_000 },
       async () => {
         // Excluded traffic has its own destination (web over IPv6); everything else goes to web over IPv4.
@@ -213,6 +227,22 @@ describe.skipIf(!isRoot).each(LAYOUTS)(
           await helper.client.tunnel.reconnect({});
           await traffic();
           await waitForState(helper.client, 'connected');
+          await traffic();
+          // The relay dies: the helper moves to the other one; excluded traffic goes on meanwhile.
+          const dead = connectedRelay(await tunnelState(helper.client));
+          const victim = lab.relays.find((r) => r.hostname === dead);
+          if (!victim) throw new Error('not connected');
+          await lab.killRelay(victim.name);
+          await traffic();
+          await until(
+            async () => {
+              const relay = connectedRelay(await tunnelState(helper.client));
+              return relay !== undefined && relay !== dead;
+            },
+            'a connection through the other relay',
+            30_000,
+          );
+          await lab.reviveRelay(victim.name);
           await traffic();
           await helper.kill();
           // The table stays when the helper dies: excluded programs keep working, nothing else leaks.

@@ -110,10 +110,14 @@ describe('setters round-trip and persist', () => {
   it('split-tunnel settings', async () => {
     const split = helper.client.splitTunnel;
     await split.setSplitTunnelEnabled({ enabled: true });
-    await split.addSplitTunnelApp({ path: '/usr/bin/firefox' });
+    await split.addSplitTunnelApp({ path: '/usr/bin/env' });
     const { state } = await split.getSplitTunnelState({});
-    expect(state).toMatchObject({ enabled: true, apps: ['/usr/bin/firefox'], pids: [] });
-    expect((await stored()).splitTunnel).toEqual({ enabled: true, apps: ['/usr/bin/firefox'] });
+    expect(state).toMatchObject({ enabled: true, apps: ['/usr/bin/env'], pids: [] });
+    expect((await stored()).splitTunnel).toEqual({ enabled: true, apps: ['/usr/bin/env'] });
+    // A rule for a program that is not installed would never match: refused, naming the path.
+    const error = await refused(split.addSplitTunnelApp({ path: '/usr/bin/no-such-browser' }));
+    expect(error.kind).toBe('invalid-argument');
+    expect(error.message).toContain('"/usr/bin/no-such-browser" is not an installed program (no such file)');
   });
 
   it('everything survives a helper restart', async () => {

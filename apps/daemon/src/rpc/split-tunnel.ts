@@ -1,5 +1,12 @@
 import type { pb } from '@sluice/api';
-import { validatePid, type SluiceSettings } from '@sluice/api/domain';
+import { stat } from 'node:fs/promises';
+import {
+  quote,
+  validateAppPath,
+  validatePid,
+  ValidationError,
+  type SluiceSettings,
+} from '@sluice/api/domain';
 import * as change from '../settings/changes.js';
 import { authorizeProcess, type Caller } from './callers.js';
 import type { DaemonContext } from './context.js';
@@ -33,9 +40,17 @@ export function splitTunnelService(ctx: DaemonContext): pb.SplitTunnelServiceSer
     setSplitTunnelEnabled: unary(ctx, 'setSplitTunnelEnabled', (req: pb.SetSplitTunnelEnabledRequest) =>
       update((s) => ({ ...s, splitTunnel: { ...s.splitTunnel, enabled: req.enabled } })),
     ),
-    addSplitTunnelApp: unary(ctx, 'addSplitTunnelApp', (req: pb.AddSplitTunnelAppRequest) =>
-      update((s) => change.addSplitTunnelApp(s, req.path)),
-    ),
+    addSplitTunnelApp: unary(ctx, 'addSplitTunnelApp', async (req: pb.AddSplitTunnelAppRequest) => {
+      const path = validateAppPath('path', req.path);
+      // A rule for a program that is not there would never match: say so now.
+      const found = await stat(path).then(
+        (s) => s.isFile(),
+        () => false,
+      );
+      if (!found)
+        throw new ValidationError('path', `${quote(path)} is not an installed program (no such file)`);
+      return update((s) => change.addSplitTunnelApp(s, path));
+    }),
     removeSplitTunnelApp: unary(ctx, 'removeSplitTunnelApp', (req: pb.RemoveSplitTunnelAppRequest) =>
       update((s) => change.removeSplitTunnelApp(s, req.path)),
     ),
