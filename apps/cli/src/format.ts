@@ -80,6 +80,16 @@ export function blockingWords(status: StatusJson): string | undefined {
 
 export const onOff = (value: boolean): string => (value ? 'on' : 'off');
 
+/** One status line about split tunnelling while it is on; nothing while it is off. */
+export function splitTunnelWords(state: pb.SplitTunnelState | undefined): string | undefined {
+  if (!state?.enabled) return undefined;
+  if (state.mechanism === 'unavailable')
+    return `Split tunnelling is on but unavailable here: ${state.detail}`;
+  const n = state.pids.length;
+  const apps = state.apps.length;
+  return `Split tunnelling (${state.mechanism}): ${n} process${n === 1 ? '' : 'es'} and ${apps} program${apps === 1 ? '' : 's'} outside the tunnel`;
+}
+
 /** The JSON objects `get` commands print: slices of the domain settings, stable for scripts. */
 export function settingsSlices(settings: pb.Settings): {
   settings: SluiceSettings;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pb } from '@sluice/api';
-import { statusJson, statusText } from '../src/format.js';
+import { splitTunnelWords, statusJson, statusText } from '../src/format.js';
 
 const relay = {
   hostname: 'se-got-wg-001',
@@ -135,5 +135,25 @@ describe('status JSON (DESIGN.md contract)', () => {
         bypassRanges: [],
       }).state,
     ).toBe('disconnecting');
+  });
+});
+
+describe('split tunnelling in status', () => {
+  it('says what is outside the tunnel while it is on, why not when unavailable, and nothing when off', () => {
+    const state = {
+      enabled: true,
+      pids: [10, 11],
+      apps: ['/usr/bin/env'],
+      mechanism: 'cgroup2',
+      detail: 'hybrid',
+      processes: [],
+    };
+    expect(splitTunnelWords(state)).toBe(
+      'Split tunnelling (cgroup2): 2 processes and 1 program outside the tunnel',
+    );
+    expect(splitTunnelWords({ ...state, mechanism: 'unavailable', detail: 'no cgroups' })).toBe(
+      'Split tunnelling is on but unavailable here: no cgroups',
+    );
+    expect(splitTunnelWords({ ...state, enabled: false })).toBeUndefined();
   });
 });

@@ -126,6 +126,7 @@ describe.skipIf(!isRoot).each(LAYOUTS)(
       const relay = lab.relays.find((r) => r.hostname === relayName);
       if (!relay) throw new Error(`connected to an unknown relay ${relayName ?? ''}`);
       expect((await sluice('split-tunnel', 'set', 'on')).code).toBe(0);
+      expect((await sluice('status')).stdout).toContain(`Split tunnelling (${mechanism}): 0 processes`);
 
       const web = lab.web;
       expect(await seenBy(probe('http-get', `${web.url4}/ip`))).toBe(lab.clientAddress.v4);

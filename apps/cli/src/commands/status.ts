@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { pb } from '@sluice/api';
-import { statusJson, statusText } from '../format.js';
+import { splitTunnelWords, statusJson, statusText } from '../format.js';
 import { UsageError, type CliContext } from '../context.js';
 
 type WaitFor = (state: pb.TunnelState) => 'done' | 'failed' | 'continue';
@@ -49,8 +49,18 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       const print = (state: pb.TunnelState): void =>
         ctx.out(opts.json ? JSON.stringify(statusJson(state)) : statusText(state));
       if (listen === undefined) {
-        const { state } = await ctx.client().tunnel.getTunnelState({});
-        ctx.out(opts.json ? JSON.stringify(statusJson(state), null, 2) : statusText(state));
+        if (opts.json) {
+          const { state } = await ctx.client().tunnel.getTunnelState({});
+          ctx.out(JSON.stringify(statusJson(state), null, 2));
+          return;
+        }
+        // Both at once over the one connection: split tunnelling is part of what goes where.
+        const [{ state }, split] = await Promise.all([
+          ctx.client().tunnel.getTunnelState({}),
+          ctx.client().splitTunnel.getSplitTunnelState({}),
+        ]);
+        const words = splitTunnelWords(split.state);
+        ctx.out(words ? `${statusText(state)}\n  ${words}` : statusText(state));
         return;
       }
       await followTunnelState(ctx, print);
