@@ -1,6 +1,7 @@
 // Who may do what, from the kernel's word on who is calling: the policy as pure rules, and for real over
 // the helper's socket with callers of other users (setpriv), through the CLI and through raw gRPC.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -15,7 +16,8 @@ import {
   RPC_ACCESS,
   type Caller,
 } from '../src/rpc/callers.js';
-import { makeTempDir, startTestDaemon, type TestDaemon } from './support.js';
+import { FakeCgroupFs } from './fake-os/cgroup.js';
+import { makeTempDir, startTestDaemon, until, type TestDaemon } from './support.js';
 
 const isRoot = process.getuid?.() === 0;
 const CLI = resolve(import.meta.dirname, '../../cli/dist/main.js');
@@ -122,6 +124,7 @@ if (!isRoot) console.warn('callers: the real-socket tests need root (setpriv to 
 describe.skipIf(!isRoot)('callers from the kernel, over the real socket', () => {
   let temp: Awaited<ReturnType<typeof makeTempDir>>;
   let helper: TestDaemon;
+  let cgroupFs: FakeCgroupFs;
 
   beforeEach(async () => {
     temp = await makeTempDir();
@@ -129,7 +132,8 @@ describe.skipIf(!isRoot)('callers from the kernel, over the real socket', () => 
     await chmod(temp.dir, 0o755);
     const groupFile = join(temp.dir, 'group');
     await writeFile(groupFile, `root:x:0:\nsluice:x:${GROUP}:alice\n`);
-    helper = await startTestDaemon(temp.dir, { groupFile });
+    cgroupFs = new FakeCgroupFs();
+    helper = await startTestDaemon(temp.dir, { groupFile, cgroupFs });
   });
 
   afterEach(async () => {
@@ -174,6 +178,35 @@ describe.skipIf(!isRoot)('callers from the kernel, over the real socket', () => 
     const root = await cli(0, [], 'split-tunnel', 'delete', '1');
     // Root may move any process; pid 1 is simply not excluded.
     expect(root.stderr).toContain('process 1 is not excluded');
+  });
+
+  it('split-tunnel clear by a member moves back only their own processes', async () => {
+    await helper.client.splitTunnel.setSplitTunnelEnabled({ enabled: true });
+    // A real process of uid 65534, and this (root's) process; both known to the fake cgroup fs.
+    const theirs = spawn('setpriv', [
+      `--reuid=${NOBODY}`,
+      `--regid=${NOBODY}`,
+      '--clear-groups',
+      'sleep',
+      '30',
+    ]);
+    try {
+      const pid = theirs.pid ?? 0;
+      await until(
+        () => readFileSync(`/proc/${pid}/status`, 'utf8').includes(`Uid:\t${NOBODY}`),
+        'setpriv to drop to nobody',
+      );
+      for (const p of [pid, process.pid])
+        cgroupFs.processes.set(p, { exe: '/bin/sleep', argv: ['sleep'], cgroup: '/sys/fs/cgroup' });
+      await helper.client.splitTunnel.addSplitTunnelProcess({ pid });
+      await helper.client.splitTunnel.addSplitTunnelProcess({ pid: process.pid });
+      const cleared = await cli(NOBODY, [GROUP], 'split-tunnel', 'clear');
+      expect(cleared.code, cleared.stderr).toBe(0);
+      const { state } = await helper.client.splitTunnel.getSplitTunnelState({});
+      expect(state?.pids).toEqual([process.pid]);
+    } finally {
+      theirs.kill('SIGKILL');
+    }
   });
 
   it('raw gRPC from another user gets PERMISSION_DENIED for a change and its answer for a read, streams too', async () => {
