@@ -2,6 +2,7 @@
 // deleted: the root namespace of this machine never gets a table (checked before and after).
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SystemRunner, type Runner, type RunOptions, type RunResult } from '../src/net/exec.js';
@@ -349,6 +350,39 @@ describe.skipIf(process.getuid?.() !== 0)('the firewall on a real nft, in scratc
       // The DNS exception keeps excluded programs' queries to the in-tunnel resolver in the tunnel.
       expect(rules).toContain('ip daddr 10.64.0.1 udp dport 53 counter name "excluded-dns-udp-4" return');
       await firewall.apply({ kind: 'none' });
+    } finally {
+      rmdirSync(`${v2root}/${name}`);
+    }
+  });
+
+  it("an excluded socket's packets keep another program's mark bits (Tailscale's 0xff0000) beside the tunnel fwmark", async () => {
+    const v2root = existsSync('/sys/fs/cgroup/unified/cgroup.procs')
+      ? '/sys/fs/cgroup/unified'
+      : '/sys/fs/cgroup';
+    const name = `slfw-${randomBytes(3).toString('hex')}`;
+    mkdirSync(`${v2root}/${name}`);
+    const ns = await namespace();
+    try {
+      const path = v2root === '/sys/fs/cgroup' ? name : `unified/${name}`;
+      const firewall = new Firewall(new NamespaceRunner(ns));
+      await firewall.apply({ ...blocked, exclusion: { mechanism: 'cgroup2', path, level: 1 } });
+      // Tailscale-like: its own table sets its bit before ours runs; a later chain counts what both left.
+      const other = [
+        'table inet othervpn {',
+        '  chain setbit { type route hook output priority -160; policy accept; meta mark set meta mark | 0x00040000; }',
+        '  chain seen { type filter hook output priority -140; policy accept; meta mark 0x0004534c counter; }',
+        '}',
+        '',
+      ].join('\n');
+      await system.run(inNamespace(ns, ['nft', '-f', '-']), { input: other });
+      // A process that joins the exclusion cgroup, then becomes ping (so its socket is made inside it).
+      const addon = resolve(import.meta.dirname, '../../../packages/execve');
+      const script = `require('node:fs').writeFileSync(${JSON.stringify(`${v2root}/${name}/cgroup.procs`)}, String(process.pid));
+        require(${JSON.stringify(addon)}).execProgram('/bin/ping', ['ping', '-c1', '-W2', '127.0.0.1']);`;
+      await system.run(inNamespace(ns, [process.execPath, '-e', script]));
+      const listed = (await run(ns, ['nft', 'list', 'chain', 'inet', 'othervpn', 'seen'])).stdout;
+      expect(listed).toMatch(/meta mark 0x0004534c counter packets [1-9]/);
+      expect((await firewall.hitsSinceStart()).get('excluded-new')).toBeGreaterThanOrEqual(1);
     } finally {
       rmdirSync(`${v2root}/${name}`);
     }
