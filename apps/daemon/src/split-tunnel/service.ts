@@ -1,7 +1,7 @@
 // Split tunnelling as one part with one job: keep the exclusion cgroup, the processes in it and the
 // app rules in line with the settings, and tell the engine when the firewall's exclusion rules must
 // change. Every change of the cgroup runs in one queue, so moves never interleave.
-import { escapeControls } from '@sluice/api/domain';
+import { escapeControls, type ExcludedProcess, type SplitTunnelStatus } from '@sluice/api/domain';
 import type { Logger } from '../log.js';
 import type { ExclusionMatch } from '../net/firewall-rules.js';
 import { AppRuleScanner, executablePath, ruleTargets } from './app-rules.js';
@@ -13,21 +13,7 @@ export class SplitTunnelUnavailableError extends Error {
   override readonly name = 'SplitTunnelUnavailableError';
 }
 
-export interface ExcludedProcess {
-  pid: number;
-  /** The command line, escaped and cut to a readable length. */
-  command: string;
-}
-
-export interface SplitTunnelStatus {
-  enabled: boolean;
-  /** `cgroup2`, `net_cls`, or `unavailable`. */
-  mechanism: Mechanism['kind'];
-  /** Why it is unavailable; the cgroup layout otherwise. */
-  detail: string;
-  apps: string[];
-  processes: ExcludedProcess[];
-}
+export type { SplitTunnelStatus } from '@sluice/api/domain';
 
 export interface SplitTunnelSettingsView {
   enabled: boolean;

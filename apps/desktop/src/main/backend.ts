@@ -6,6 +6,7 @@ import {
   relayConstraintsToPb,
   relayListFromPb,
   settingsFromPb,
+  splitTunnelFromPb,
   tunnelStatusFromPb,
   type SluiceSettings,
 } from '@sluice/api/domain';
@@ -14,8 +15,10 @@ import {
   parseInvoke,
   type AppState,
   type Channel,
+  type Invocation,
   type Notice,
   type Request,
+  type Response,
   type StatePatch,
 } from '../shared/ipc.js';
 
@@ -98,57 +101,66 @@ export class DesktopBackend {
 
   /** Carry out an untrusted request (validated here); resolves with its response or rejects with a message. */
   async handle(channel: unknown, payload: unknown): Promise<AppState | undefined> {
-    const parsed = parseInvoke(channel, payload);
-    return this.run(parsed.channel, parsed.request);
+    return this.run(parseInvoke(channel, payload));
   }
 
-  private async run(channel: Channel, request: Request<Channel>): Promise<AppState | undefined> {
-    const { tunnel, settings, relays } = this.client;
-    switch (channel) {
-      case 'getState':
-        return this.current;
-      case 'connect':
-        await tunnel.connect({});
-        return undefined;
-      case 'disconnect':
-        await tunnel.disconnect({});
-        return undefined;
-      case 'reconnect':
-        await tunnel.reconnect({});
-        return undefined;
-      case 'setLockdownMode':
-        await settings.setLockdownMode({ enabled: (request as Request<'setLockdownMode'>).enabled });
-        return undefined;
-      case 'setAllowLan':
-        await settings.setAllowLan({ allow: (request as Request<'setAllowLan'>).allow });
-        return undefined;
-      case 'setAutoConnect':
-        await settings.setAutoConnect({ enabled: (request as Request<'setAutoConnect'>).enabled });
-        return undefined;
-      case 'setLaunchOnLogin': {
-        const { enabled } = request as Request<'setLaunchOnLogin'>;
-        await this.options.launchOnLogin.set(enabled);
-        this.patch({ launchOnLogin: this.options.launchOnLogin.get() });
-        return undefined;
-      }
-      case 'setLocation': {
-        const base = this.requireSettings().relayConstraints;
-        const { location } = request as Request<'setLocation'>;
-        await relays.setRelayConstraints({ constraints: relayConstraintsToPb({ ...base, location }) });
-        return undefined;
-      }
-      case 'setRelayFilters': {
-        const base = this.requireSettings().relayConstraints;
-        const { providers, ownership } = request as Request<'setRelayFilters'>;
-        await relays.setRelayConstraints({
+  private run<K extends Channel>(invocation: Invocation<K>): Promise<Response<K>> {
+    const handler: (request: Request<K>) => Promise<Response<K>> = this.handlers[invocation.channel];
+    return handler(invocation.request);
+  }
+
+  /** One handler per channel, each typed by its own request: adding a channel is a type error until it is handled here. */
+  private readonly handlers: { [C in Channel]: (request: Request<C>) => Promise<Response<C>> } = {
+    getState: () => Promise.resolve(this.current),
+    connect: () => this.done(this.client.tunnel.connect({})),
+    disconnect: () => this.done(this.client.tunnel.disconnect({})),
+    reconnect: () => this.done(this.client.tunnel.reconnect({})),
+    setLockdownMode: ({ enabled }) => this.done(this.client.settings.setLockdownMode({ enabled })),
+    setAllowLan: ({ allow }) => this.done(this.client.settings.setAllowLan({ allow })),
+    setAutoConnect: ({ enabled }) => this.done(this.client.settings.setAutoConnect({ enabled })),
+    setLaunchOnLogin: async ({ enabled }) => {
+      await this.options.launchOnLogin.set(enabled);
+      this.patch({ launchOnLogin: this.options.launchOnLogin.get() });
+      return undefined;
+    },
+    setLocation: ({ location }) => {
+      const base = this.requireSettings().relayConstraints;
+      return this.done(
+        this.client.relays.setRelayConstraints({ constraints: relayConstraintsToPb({ ...base, location }) }),
+      );
+    },
+    setRelayFilters: ({ providers, ownership }) => {
+      const base = this.requireSettings().relayConstraints;
+      return this.done(
+        this.client.relays.setRelayConstraints({
           constraints: relayConstraintsToPb({ ...base, providers, ownership }),
-        });
-        return undefined;
-      }
-      case 'showWindow':
-        this.options.showWindow?.();
-        return undefined;
-    }
+        }),
+      );
+    },
+    showWindow: () => {
+      this.options.showWindow?.();
+      return Promise.resolve(undefined);
+    },
+    // Each answer carries the state in force: it is applied at once, not only when the event arrives.
+    setSplitTunnelEnabled: ({ enabled }) =>
+      this.splitTunnelAnswer(this.client.splitTunnel.setSplitTunnelEnabled({ enabled })),
+    addSplitTunnelApp: ({ path }) =>
+      this.splitTunnelAnswer(this.client.splitTunnel.addSplitTunnelApp({ path })),
+    removeSplitTunnelApp: ({ path }) =>
+      this.splitTunnelAnswer(this.client.splitTunnel.removeSplitTunnelApp({ path })),
+    removeSplitTunnelProcess: ({ pid }) =>
+      this.splitTunnelAnswer(this.client.splitTunnel.removeSplitTunnelProcess({ pid })),
+  };
+
+  private async done(call: Promise<unknown>): Promise<undefined> {
+    await call;
+    return undefined;
+  }
+
+  private async splitTunnelAnswer(call: Promise<{ state?: pb.SplitTunnelState }>): Promise<undefined> {
+    const { state } = await call;
+    this.patch({ splitTunnel: splitTunnelFromPb(state) });
+    return undefined;
   }
 
   private requireSettings(): SluiceSettings {
@@ -171,6 +183,7 @@ export class DesktopBackend {
           tunnel: tunnelStatusFromPb(e.value.tunnelState),
           settings: e.value.settings && settingsFromPb(e.value.settings),
           relayList: e.value.relayList && relayListFromPb(e.value.relayList),
+          splitTunnel: e.value.splitTunnel && splitTunnelFromPb(e.value.splitTunnel),
           notices: e.value.notices.map(noticeFromPb),
         });
         return;
@@ -182,6 +195,9 @@ export class DesktopBackend {
         return;
       case 'relayList':
         this.patch({ relayList: relayListFromPb(e.value) });
+        return;
+      case 'splitTunnel':
+        this.patch({ splitTunnel: splitTunnelFromPb(e.value) });
         return;
       case 'notice':
         this.patch({ notices: [...this.current.notices, noticeFromPb(e.value)].slice(-20) });

@@ -2,7 +2,13 @@
 // shell): every request the renderer may make, validated on the trusted side, and the state it is
 // pushed. Pure: no Node, no DOM, no Electron.
 import { z } from 'zod';
-import { OWNERSHIPS, type RelayList, type SluiceSettings, type TunnelStatus } from '@sluice/api/domain';
+import {
+  OWNERSHIPS,
+  type RelayList,
+  type SluiceSettings,
+  type SplitTunnelStatus,
+  type TunnelStatus,
+} from '@sluice/api/domain';
 
 const location = z
   .object({
@@ -11,6 +17,9 @@ const location = z
     hostname: z.string().min(1).max(64).optional(),
   })
   .strict();
+
+/** An absolute program path (the helper checks the rest: that it exists, no control characters). */
+const appPath = z.string().min(2).max(4096).startsWith('/');
 
 /** Request schemas by channel. The trusted side parses every payload with these before acting. */
 export const requests = {
@@ -27,10 +36,17 @@ export const requests = {
     .object({ providers: z.array(z.string().min(1).max(64)).max(64), ownership: z.enum(OWNERSHIPS) })
     .strict(),
   showWindow: z.object({}).strict(),
+  setSplitTunnelEnabled: z.object({ enabled: z.boolean() }).strict(),
+  addSplitTunnelApp: z.object({ path: appPath }).strict(),
+  removeSplitTunnelApp: z.object({ path: appPath }).strict(),
+  removeSplitTunnelProcess: z.object({ pid: z.number().int().min(1).max(4_194_304) }).strict(),
 } as const;
 
 export type Channel = keyof typeof requests;
 export type Request<C extends Channel> = z.infer<(typeof requests)[C]>;
+
+/** One request as the trusted side handles it: a channel and its own payload type, together. */
+export type Invocation<K extends Channel = Channel> = { [C in K]: { channel: C; request: Request<C> } }[K];
 
 /** How the app reaches the helper. */
 export type HelperStatus =
@@ -52,6 +68,8 @@ export interface AppState {
   tunnel: TunnelStatus;
   settings: SluiceSettings | undefined;
   relayList: RelayList | undefined;
+  /** Split tunnelling as the helper last reported it. */
+  splitTunnel: SplitTunnelStatus | undefined;
   launchOnLogin: boolean;
   /** The desktop has a tray (when false, closing the window minimises it and the app says why). */
   trayAvailable: boolean;
@@ -79,21 +97,26 @@ export interface SluiceApi {
 export const IPC_INVOKE = 'sluice:invoke';
 export const IPC_STATE = 'sluice:state';
 
-/** Parse an untrusted invoke message; throws with a message naming what was wrong. */
-export function parseInvoke(
-  channel: unknown,
-  payload: unknown,
-): { channel: Channel; request: Request<Channel> } {
-  if (typeof channel !== 'string' || !Object.hasOwn(requests, channel)) {
-    throw new Error(`unknown request ${JSON.stringify(channel)}`);
-  }
-  const name = channel as Channel;
-  const parsed = requests[name].safeParse(payload);
+/** The same schemas, typed per channel, so a parsed payload keeps its own channel's type. */
+const schemas: { [C in Channel]: z.ZodType<Request<C>> } = requests;
+
+const isChannel = (name: unknown): name is Channel =>
+  typeof name === 'string' && Object.hasOwn(requests, name);
+
+function parseFor<C extends Channel>(channel: C, payload: unknown): Invocation<C> {
+  const parsed = schemas[channel].safeParse(payload);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`${name}: ${issue?.path.join('.') || 'request'}: ${issue?.message ?? 'invalid'}`);
+    throw new Error(`${channel}: ${issue?.path.join('.') || 'request'}: ${issue?.message ?? 'invalid'}`);
   }
-  return { channel: name, request: parsed.data };
+  const invocation: { channel: C; request: Request<C> } = { channel, request: parsed.data };
+  return invocation;
+}
+
+/** Parse an untrusted invoke message; throws with a message naming what was wrong. */
+export function parseInvoke(channel: unknown, payload: unknown): Invocation {
+  if (!isChannel(channel)) throw new Error(`unknown request ${JSON.stringify(channel)}`);
+  return parseFor(channel, payload);
 }
 
 export const initialState: AppState = {
@@ -101,6 +124,7 @@ export const initialState: AppState = {
   tunnel: { state: 'disconnected', lockedDown: false },
   settings: undefined,
   relayList: undefined,
+  splitTunnel: undefined,
   launchOnLogin: false,
   trayAvailable: true,
   notices: [],

@@ -2,6 +2,7 @@
 export * from './convert.js';
 export * from './relays.js';
 export * from './settings.js';
+export * from './split-tunnel.js';
 export * from './status.js';
 export * from './text.js';
 export * from './validate.js';

@@ -1,0 +1,33 @@
+// The one IPC schema: every payload is parsed on the trusted side, with a message that names what was
+// wrong; a parsed request keeps its own channel's type (the backend's handlers need no casts).
+import { describe, expect, it } from 'vitest';
+import { parseInvoke, requests } from '../../src/shared/ipc.js';
+
+describe('parseInvoke', () => {
+  it('accepts each split-tunnel request in its own shape', () => {
+    expect(parseInvoke('setSplitTunnelEnabled', { enabled: true })).toEqual({
+      channel: 'setSplitTunnelEnabled',
+      request: { enabled: true },
+    });
+    expect(parseInvoke('addSplitTunnelApp', { path: '/usr/bin/firefox' }).request).toEqual({
+      path: '/usr/bin/firefox',
+    });
+    expect(parseInvoke('removeSplitTunnelProcess', { pid: 4242 }).request).toEqual({ pid: 4242 });
+  });
+
+  it('refuses unknown channels, extra fields, relative paths and impossible pids, saying which', () => {
+    expect(() => parseInvoke('runShell', {})).toThrow('unknown request "runShell"');
+    expect(() => parseInvoke('__proto__', {})).toThrow('unknown request');
+    expect(() => parseInvoke('addSplitTunnelApp', { path: 'firefox' })).toThrow(/^addSplitTunnelApp: path: /);
+    expect(() => parseInvoke('addSplitTunnelApp', { path: '/x', extra: 1 })).toThrow(/^addSplitTunnelApp: /);
+    expect(() => parseInvoke('removeSplitTunnelProcess', { pid: 0 })).toThrow(
+      /^removeSplitTunnelProcess: pid: /,
+    );
+    expect(() => parseInvoke('removeSplitTunnelProcess', { pid: 1.5 })).toThrow(/pid/);
+    expect(() => parseInvoke('setSplitTunnelEnabled', { enabled: 'yes' })).toThrow(/enabled/);
+  });
+
+  it('every channel has a schema that refuses a non-object', () => {
+    for (const channel of Object.keys(requests)) expect(() => parseInvoke(channel, 'x')).toThrow(channel);
+  });
+});
