@@ -5,6 +5,7 @@ import { HelperProblemView } from './views/HelperProblemView';
 import { SelectLocationView } from './views/location/SelectLocationView';
 import { MainView } from './views/MainView';
 import { SettingsView } from './views/SettingsView';
+import { SplitTunnelView } from './views/SplitTunnelView';
 import { StartingView } from './views/StartingView';
 
 export function App(): ReactNode {
@@ -18,6 +19,8 @@ export function App(): ReactNode {
       return <SelectLocationView />;
     case 'settings':
       return <SettingsView />;
+    case 'split-tunnel':
+      return <SplitTunnelView />;
     case 'main':
       return <MainView />;
   }

@@ -10,6 +10,7 @@ import type { FavouritesStorage } from './favourites';
 import { createNoticesSlice, type NoticesSlice } from './notices-slice';
 import { createSettingsSlice, type SettingsSlice } from './settings-slice';
 import type { SliceContext } from './slice';
+import { createSplitTunnelSlice, type SplitTunnelSlice } from './split-tunnel-slice';
 import { createTunnelSlice, type TunnelSlice } from './tunnel-slice';
 import { createUiSlice, type UiSlice } from './ui-slice';
 
@@ -28,6 +29,7 @@ export type AppStore = ConnectionSlice &
   SettingsSlice &
   NoticesSlice &
   FavouritesSlice &
+  SplitTunnelSlice &
   UiSlice;
 
 export type AppStoreApi = StoreApi<AppStore>;
@@ -46,6 +48,7 @@ const PATCH_KEYS = [
   'tunnel',
   'settings',
   'relayList',
+  'splitTunnel',
   'launchOnLogin',
   'trayAvailable',
   'notices',
@@ -128,6 +131,7 @@ export function createAppStore(api: SluiceApi, options: AppStoreOptions = {}): A
       ...createSettingsSlice(ctx),
       ...createNoticesSlice(ctx),
       ...createFavouritesSlice(ctx, options.storage),
+      ...createSplitTunnelSlice(ctx),
       ...createUiSlice(ctx),
     };
   });

@@ -2,7 +2,7 @@
 import type { LocationConstraint } from '@sluice/api/domain';
 import type { SliceContext } from './slice';
 
-export type ViewName = 'main' | 'location' | 'settings';
+export type ViewName = 'main' | 'location' | 'settings' | 'split-tunnel';
 
 export interface ShownError {
   id: number;

@@ -15,6 +15,8 @@ export function SettingsView(): ReactNode {
   const launchOnLogin = useApp((s) => effectiveSetting(s, 'launchOnLogin'));
   const helper = useApp((s) => s.helper);
   const trayAvailable = useApp((s) => s.trayAvailable);
+  const openView = useApp((s) => s.openView);
+  const splitTunnel = useApp((s) => s.splitTunnel);
 
   return (
     <main className="view view--settings" aria-labelledby="settings-title">
@@ -54,6 +56,17 @@ export function SettingsView(): ReactNode {
             checked={launchOnLogin}
             onChange={(on) => changeSetting('launchOnLogin', on)}
           />
+        </section>
+        <section className="settings-group" aria-labelledby="split-heading">
+          <h2 id="split-heading" className="section-title">
+            Split tunnelling
+          </h2>
+          <button type="button" className="row-button" onClick={() => openView('split-tunnel')}>
+            <span>Programs outside the tunnel</span>
+            <span className="row-button-value">
+              {splitTunnel === undefined ? '' : splitTunnel.enabled ? 'On' : 'Off'}
+            </span>
+          </button>
         </section>
         <section className="settings-group about" aria-label="About">
           {helper.kind === 'connected' && <p className="about-line">Helper version {helper.version}</p>}
