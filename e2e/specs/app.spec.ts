@@ -104,6 +104,25 @@ test('toggle lockdown mode, and see the helper setting change', async ({ page })
   await expect.poll(() => cli('lockdown-mode', 'get', '--json')).toEqual({ lockdownMode: false });
 });
 
+test('turn split tunnelling on from Settings, and see the helper say so', async ({ page }) => {
+  await openApp(page);
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await page.getByRole('button', { name: /Programs outside the tunnel/ }).click();
+  await expect(page.getByRole('heading', { name: 'Split tunnelling', level: 1 })).toBeVisible();
+  const toggle = page.getByRole('switch', { name: 'Split tunnelling' });
+  await expect(toggle).not.toBeChecked();
+  await toggle.click();
+  await expect(toggle).toBeChecked();
+  // This lab machine has hybrid cgroups: the helper matches cgroup v2 sockets, and the view says so.
+  await expect(page.getByText(/enforced with cgroup v2/)).toBeVisible();
+  await expect
+    .poll(() => cli('split-tunnel', 'get', '--json'))
+    .toMatchObject({ enabled: true, mechanism: 'cgroup2' });
+  await shoot(page, '07-split-tunnel');
+  await toggle.click();
+  await expect.poll(() => cli('split-tunnel', 'get', '--json')).toMatchObject({ enabled: false });
+});
+
 test('stop the helper: the app says so; start it: the app recovers', async ({ page }) => {
   await openApp(page);
   await page.getByRole('button', { name: 'Disconnect', exact: true }).click();

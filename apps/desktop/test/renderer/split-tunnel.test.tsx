@@ -29,7 +29,7 @@ describe('split tunnelling view', () => {
     expect(screen.getByRole('heading', { level: 1, name: 'Split tunnelling' })).toBeTruthy();
     const toggle = screen.getByRole('switch', { name: 'Split tunnelling' });
     expect(toggle.getAttribute('aria-checked')).toBe('true');
-    expect(screen.getByText(/recognised by their cgroup \(cgroup v2; cgroup v2 only/)).toBeTruthy();
+    expect(screen.getByText(/as if Sluice were not running \(enforced with cgroup v2\)/)).toBeTruthy();
     const apps = screen.getByRole('list', { name: 'Programs always excluded' });
     expect(within(apps).getByText('/usr/bin/transmission-gtk')).toBeTruthy();
     const processes = screen.getByRole('list', { name: 'Processes outside the tunnel' });

@@ -11,9 +11,9 @@ import { useApp } from '../store/store-context';
 export function mechanismWords(status: SplitTunnelStatus): string {
   switch (status.mechanism) {
     case 'cgroup2':
-      return `Excluded programs are recognised by their cgroup (cgroup v2; ${status.detail}).`;
+      return 'Excluded programs reach the network directly, as if Sluice were not running (enforced with cgroup v2).';
     case 'net_cls':
-      return `Excluded programs are recognised by their net_cls class (${status.detail}).`;
+      return 'Excluded programs reach the network directly, as if Sluice were not running (enforced with cgroup v1 net_cls).';
     case 'unavailable':
       return `Split tunnelling cannot work on this system: ${status.detail || 'the helper did not say why'}.`;
   }
