@@ -107,7 +107,11 @@ test('toggle lockdown mode, and see the helper setting change', async ({ page })
 test('turn split tunnelling on from Settings, and see the helper say so', async ({ page }) => {
   await openApp(page);
   await page.getByRole('button', { name: 'Settings' }).click();
-  await page.getByRole('button', { name: /Programs outside the tunnel/ }).click();
+  const row = page.getByRole('button', { name: /Programs outside the tunnel/ });
+  await row.scrollIntoViewIfNeeded();
+  await expect(row).toContainText('Off');
+  await shoot(page, '07-settings-split-tunnel-row');
+  await row.click();
   await expect(page.getByRole('heading', { name: 'Split tunnelling', level: 1 })).toBeVisible();
   const toggle = page.getByRole('switch', { name: 'Split tunnelling' });
   await expect(toggle).not.toBeChecked();
