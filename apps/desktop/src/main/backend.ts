@@ -15,6 +15,7 @@ import {
   parseInvoke,
   type AppState,
   type Channel,
+  type InstalledAppView,
   type Invocation,
   type Notice,
   type Request,
@@ -27,6 +28,13 @@ export interface LaunchOnLogin {
   set(enabled: boolean): Promise<void>;
 }
 
+/** Installed applications and launching one outside the tunnel (main: XDG entries and sluice-exclude). */
+export interface AppLauncher {
+  list(): Promise<(InstalledAppView & { exec: string[] })[]>;
+  /** Start `argv` outside the tunnel, detached; rejects with what went wrong in words. */
+  launchExcluded(argv: string[]): Promise<void>;
+}
+
 export interface BackendOptions {
   socketPath: string;
   /** Only a socket owned by this uid is trusted (0 in the app: only root's helper). */
@@ -34,6 +42,8 @@ export interface BackendOptions {
   launchOnLogin: LaunchOnLogin;
   trayAvailable: boolean;
   showWindow?: () => void;
+  /** Without it, the app list is empty and launching says why. */
+  apps?: AppLauncher;
   /** Jitter source for reconnects (tests pin it). */
   random?: () => number;
 }
@@ -53,6 +63,8 @@ export class DesktopBackend {
   private readonly client: HelperClient;
   private readonly listeners = new Set<(patch: StatePatch) => void>();
   private watch: { close(): void } | undefined;
+  /** What each listed app runs, by ID: launchExcluded starts only what was listed. */
+  private listedApps = new Map<string, string[]>();
 
   constructor(private readonly options: BackendOptions) {
     this.client = new HelperClient({
@@ -100,7 +112,7 @@ export class DesktopBackend {
   }
 
   /** Carry out an untrusted request (validated here); resolves with its response or rejects with a message. */
-  async handle(channel: unknown, payload: unknown): Promise<AppState | undefined> {
+  async handle(channel: unknown, payload: unknown): Promise<Response<Channel>> {
     return this.run(parseInvoke(channel, payload));
   }
 
@@ -150,6 +162,18 @@ export class DesktopBackend {
       this.splitTunnelAnswer(this.client.splitTunnel.removeSplitTunnelApp({ path })),
     removeSplitTunnelProcess: ({ pid }) =>
       this.splitTunnelAnswer(this.client.splitTunnel.removeSplitTunnelProcess({ pid })),
+    listInstalledApps: async () => {
+      const apps = (await this.options.apps?.list()) ?? [];
+      this.listedApps = new Map(apps.map((app) => [app.id, app.exec]));
+      return apps.map(({ exec: _exec, ...view }) => view);
+    },
+    launchExcluded: async ({ id }) => {
+      const exec = this.listedApps.get(id);
+      if (!exec) throw new Error(`${id} is not in the list of installed apps; open the list again`);
+      if (!this.options.apps) throw new Error('launching apps is not available here');
+      await this.options.apps.launchExcluded(exec);
+      return undefined;
+    },
   };
 
   private async done(call: Promise<unknown>): Promise<undefined> {

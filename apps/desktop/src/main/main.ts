@@ -22,6 +22,7 @@ import {
   XdgAutostart,
 } from './autostart.js';
 import { DesktopBackend, type LaunchOnLogin } from './backend.js';
+import { createAppLauncher } from './apps/launcher.js';
 import { bridgeInvoke, sendPatch } from './ipc-bridge.js';
 import { appLayout, socketPathFrom, startHiddenFrom, type AppLayout } from './layout.js';
 import {
@@ -184,13 +185,19 @@ async function start(): Promise<void> {
   };
   const notify = createNotifier(window, showWindow);
 
+  const socketPath = socketPathFrom(process.env);
   const backend = new DesktopBackend({
-    socketPath: socketPathFrom(process.env),
+    socketPath,
     // Only root's helper is trusted: a socket someone else created could impersonate it.
     requireOwnerUid: 0,
     launchOnLogin: createLaunchOnLogin(),
     trayAvailable,
     showWindow,
+    apps: createAppLauncher({
+      env: process.env,
+      socketPath,
+      excludeCommand: [process.env.SLUICE_EXCLUDE ?? 'sluice-exclude'],
+    }),
   });
 
   const onTrayAction = (action: TrayAction): void => {

@@ -40,6 +40,9 @@ export const requests = {
   addSplitTunnelApp: z.object({ path: appPath }).strict(),
   removeSplitTunnelApp: z.object({ path: appPath }).strict(),
   removeSplitTunnelProcess: z.object({ pid: z.number().int().min(1).max(4_194_304) }).strict(),
+  listInstalledApps: z.object({}).strict(),
+  /** An app from the last list, by its desktop-file ID: the renderer never names a command to run. */
+  launchExcluded: z.object({ id: z.string().min(1).max(255) }).strict(),
 } as const;
 
 export type Channel = keyof typeof requests;
@@ -78,8 +81,27 @@ export interface AppState {
 
 export type StatePatch = Partial<AppState>;
 
-/** Responses: getState returns the whole state; everything else returns nothing. */
-export type Response<C extends Channel> = C extends 'getState' ? AppState : undefined;
+/** An installed application, as the app-exclusion picker shows it. */
+export interface InstalledAppView {
+  /** The desktop-file ID (firefox.desktop): what launchExcluded names. */
+  id: string;
+  name: string;
+  comment?: string;
+  /** The program it runs, as an absolute path when found. */
+  executable: string;
+  source: 'user' | 'system' | 'flatpak' | 'snap';
+  /** A data: URL, for an <img> only. */
+  icon?: string;
+  /** It hands off to a running copy (browsers): a new excluded launch does nothing while one runs. */
+  singleInstance: boolean;
+}
+
+/** Responses: getState returns the whole state, listInstalledApps the apps; the rest return nothing. */
+export type Response<C extends Channel> = C extends 'getState'
+  ? AppState
+  : C extends 'listInstalledApps'
+    ? InstalledAppView[]
+    : undefined;
 
 /** A request failed: `message` is the helper's (or the validator's) own words. */
 export interface RequestFailure {

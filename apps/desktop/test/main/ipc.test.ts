@@ -1,6 +1,7 @@
 // The one IPC schema: every payload is parsed on the trusted side, with a message that names what was
 // wrong; a parsed request keeps its own channel's type (the backend's handlers need no casts).
 import { describe, expect, it } from 'vitest';
+import { DesktopBackend } from '../../src/main/backend.js';
 import { parseInvoke, requests } from '../../src/shared/ipc.js';
 
 describe('parseInvoke', () => {
@@ -29,5 +30,55 @@ describe('parseInvoke', () => {
 
   it('every channel has a schema that refuses a non-object', () => {
     for (const channel of Object.keys(requests)) expect(() => parseInvoke(channel, 'x')).toThrow(channel);
+  });
+});
+
+describe('the backend: installed apps and launching one outside the tunnel', () => {
+  const firefox = {
+    id: 'firefox.desktop',
+    name: 'Firefox',
+    executable: '/usr/bin/firefox',
+    source: 'system' as const,
+    singleInstance: true,
+    exec: ['/usr/bin/firefox', '--new-window'],
+  };
+
+  it('lists apps without their commands, and launches only a listed one, by ID', async () => {
+    const launched: string[][] = [];
+    const backend = new DesktopBackend({
+      socketPath: '/nonexistent/sluice.sock',
+      launchOnLogin: { get: () => false, set: () => Promise.resolve() },
+      trayAvailable: true,
+      apps: {
+        list: () => Promise.resolve([firefox]),
+        launchExcluded: (argv) => {
+          launched.push(argv);
+          return Promise.resolve();
+        },
+      },
+    });
+    try {
+      await expect(backend.handle('launchExcluded', { id: 'firefox.desktop' })).rejects.toThrow(
+        'firefox.desktop is not in the list of installed apps; open the list again',
+      );
+      const apps = await backend.handle('listInstalledApps', {});
+      expect(apps).toEqual([
+        {
+          id: 'firefox.desktop',
+          name: 'Firefox',
+          executable: '/usr/bin/firefox',
+          source: 'system',
+          singleInstance: true,
+        },
+      ]);
+      await backend.handle('launchExcluded', { id: 'firefox.desktop' });
+      expect(launched).toEqual([['/usr/bin/firefox', '--new-window']]);
+      // The renderer cannot name a command: only an ID, which must be one that was listed.
+      await expect(backend.handle('launchExcluded', { id: 'firefox.desktop', argv: ['sh'] })).rejects.toThrow(
+        /^launchExcluded: /,
+      );
+    } finally {
+      backend.stop();
+    }
   });
 });
