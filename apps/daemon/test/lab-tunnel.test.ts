@@ -117,14 +117,19 @@ describe.skipIf(!isRoot)('tunnel engine in the lab', () => {
   it('a network change reconnects', async () => {
     await waitForState(helper.client, 'connected');
     const reasons: string[] = [];
+    let subscribed = false;
     const sub = helper.client.listenEvents(
       (event) => {
+        if (event.event?.$case === 'snapshot') subscribed = true;
         if (event.event?.$case === 'tunnelState')
           reasons.push(`${event.event.value.state?.$case}: ${event.event.value.reason}`);
       },
       () => undefined,
     );
     try {
+      // The stream's first message is the snapshot: from then on no state change can be missed (under
+      // load the subscription could otherwise start after the change was already published).
+      await until(() => subscribed, 'the event stream to start');
       await lab.changeClientUplink();
       await until(
         () => reasons.some((r) => r.includes('the network changed')),
