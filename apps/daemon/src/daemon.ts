@@ -39,6 +39,7 @@ import { Firewall } from './net/firewall.js';
 import { RealCgroupFs, type CgroupFs } from './split-tunnel/cgroup-fs.js';
 import { nftCanMatch } from './split-tunnel/mechanism.js';
 import { SplitTunnel } from './split-tunnel/service.js';
+import { blockedPolicy } from './tunnel/policy.js';
 import { splitTunnelStateToPb } from './rpc/split-tunnel-state.js';
 
 import { SpawnLauncher } from './tunnel/process.js';
@@ -194,9 +195,7 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
   await splitTunnel.start();
 
   if (firewall && blockWhenIdle(settings.settings, targetSecured)) {
-    const { allowLan, bypassRanges } = settings.settings;
-    const exclusion = splitTunnel.exclusion();
-    await firewall.apply({ kind: 'blocked', allowLan, bypassRanges, ...(exclusion ? { exclusion } : {}) });
+    await firewall.apply(blockedPolicy(settings.settings, splitTunnel.exclusion()));
     log.info('firewall: blocking until the tunnel is up');
   }
 

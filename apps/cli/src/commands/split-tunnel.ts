@@ -1,26 +1,14 @@
 // split-tunnel get|set|list|add|delete|clear|app add|remove (sluice-exclude is its own program).
 import type { Command } from 'commander';
 import type { pb } from '@sluice/api';
+import { splitTunnelFromPb } from '@sluice/api/domain';
 import { onOff } from '../format.js';
 import { parseChoice, parseWholeNumber, printJsonOr, type CliContext } from '../context.js';
 
-/** The documented `split-tunnel get --json` object. */
-function stateJson(state: pb.SplitTunnelState | undefined): {
-  enabled: boolean;
-  mechanism: string;
-  detail: string;
-  pids: number[];
-  processes: { pid: number; command: string }[];
-  apps: string[];
-} {
-  return {
-    enabled: state?.enabled ?? false,
-    mechanism: state?.mechanism ?? 'unavailable',
-    detail: state?.detail ?? '',
-    pids: [...(state?.pids ?? [])],
-    processes: (state?.processes ?? []).map((p) => ({ pid: p.pid, command: p.command })),
-    apps: [...(state?.apps ?? [])],
-  };
+/** The documented `split-tunnel get --json` object: the domain status, with the pids beside it. */
+function stateJson(state: pb.SplitTunnelState | undefined) {
+  const { enabled, mechanism, detail, processes, apps } = splitTunnelFromPb(state);
+  return { enabled, mechanism, detail, pids: processes.map((p) => p.pid), processes, apps };
 }
 
 function stateText(state: pb.SplitTunnelState | undefined): string {

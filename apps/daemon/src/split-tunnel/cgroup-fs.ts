@@ -18,7 +18,8 @@ export interface CgroupFs {
   executable(pid: number): Promise<string | undefined>;
 }
 
-const code = (error: unknown): string | undefined =>
+/** The errno name of a file-system error (EEXIST, ENOENT, ESRCH), when it has one. */
+export const errnoOf = (error: unknown): string | undefined =>
   error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
 
 export class RealCgroupFs implements CgroupFs {
@@ -29,7 +30,7 @@ export class RealCgroupFs implements CgroupFs {
       await mkdir(path, { mode: 0o755 });
       return true;
     } catch (error) {
-      if (code(error) === 'EEXIST') return false;
+      if (errnoOf(error) === 'EEXIST') return false;
       throw error;
     }
   }
@@ -39,7 +40,7 @@ export class RealCgroupFs implements CgroupFs {
       await rmdir(path);
       return true;
     } catch (error) {
-      if (code(error) === 'ENOENT') return false;
+      if (errnoOf(error) === 'ENOENT') return false;
       throw error;
     }
   }

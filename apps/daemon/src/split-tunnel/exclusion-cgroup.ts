@@ -2,7 +2,7 @@
 // hierarchy. Processes are moved in by writing their pid to its cgroup.procs (children follow when
 // they fork), and moved back to where they came from.
 import type { ExclusionMatch } from '../net/firewall-rules.js';
-import type { CgroupFs } from './cgroup-fs.js';
+import { errnoOf, type CgroupFs } from './cgroup-fs.js';
 import { below, NFT_CGROUP2_ROOT } from './layout.js';
 
 /** The net_cls classid of excluded sockets ("SL" major, 1 minor). */
@@ -46,9 +46,6 @@ export function parseProcs(text: string): number[] {
     .map((line) => Number(line.trim()));
 }
 
-const errno = (error: unknown): string | undefined =>
-  error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
-
 export class ExclusionCgroup {
   readonly dir: string;
   /** Where each process moved in came from (a cgroup path in the same hierarchy). */
@@ -90,7 +87,7 @@ export class ExclusionCgroup {
     try {
       return parseProcs(await this.fs.read(`${this.dir}/cgroup.procs`));
     } catch (error) {
-      if (errno(error) === 'ENOENT') return [];
+      if (errnoOf(error) === 'ENOENT') return [];
       throw error;
     }
   }
@@ -148,7 +145,7 @@ export class ExclusionCgroup {
     try {
       await this.fs.write(`${dir}/cgroup.procs`, String(pid));
     } catch (error) {
-      if (errno(error) === 'ESRCH') throw new ProcessGoneError(`process ${pid} has exited`);
+      if (errnoOf(error) === 'ESRCH') throw new ProcessGoneError(`process ${pid} has exited`);
       throw error;
     }
   }

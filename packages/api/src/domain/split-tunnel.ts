@@ -20,8 +20,6 @@ export interface SplitTunnelStatus {
   processes: ExcludedProcess[];
 }
 
-const MECHANISMS: readonly string[] = ['cgroup2', 'net_cls'];
-
 const mechanismOf = (text: string): SplitTunnelMechanism =>
   text === 'cgroup2' || text === 'net_cls' ? text : 'unavailable';
 
@@ -34,6 +32,3 @@ export function splitTunnelFromPb(state: pb.SplitTunnelState | undefined): Split
     processes: (state?.processes ?? []).map((p) => ({ pid: p.pid, command: p.command })),
   };
 }
-
-/** True when excluding works on this system (the mechanism is one the helper can enforce). */
-export const splitTunnelWorks = (status: SplitTunnelStatus): boolean => MECHANISMS.includes(status.mechanism);
