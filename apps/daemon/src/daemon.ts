@@ -14,6 +14,7 @@ import type { Logger, RotatingFile } from './log.js';
 import { createDnsBackend, type DnsBackend } from './net/dns/index.js';
 import { SystemRunner, type Runner } from './net/exec.js';
 import { watchDefaultRoutes } from './net/route-monitor.js';
+import { LatencyMeter, PingProber, type LatencyProber } from './relays/latency-meter.js';
 import { RelayManager } from './relays/manager.js';
 import { RelayListStore } from './relays/store.js';
 import { CallerRegistry, CONTROL_GROUP, type Caller } from './rpc/callers.js';
@@ -36,6 +37,7 @@ import { TunnelEngine, type EngineDeps } from './tunnel/engine.js';
 import type { TunnelState } from './tunnel/state-machine.js';
 import { TargetStateStore } from './tunnel/target-state.js';
 import { Firewall } from './net/firewall.js';
+import { TUNNEL_FWMARK } from './net/routing.js';
 import { RealCgroupFs, type CgroupFs } from './split-tunnel/cgroup-fs.js';
 import { nftCanMatch } from './split-tunnel/mechanism.js';
 import { SplitTunnel } from './split-tunnel/service.js';
@@ -64,6 +66,8 @@ export interface StartOptions {
   openDevice?: (name: string) => Promise<WireGuardDevice>;
   /** Test seam for pings through the tunnel. */
   pinger?: Pinger;
+  /** Test seam for relay latency probes (default: `ping` through the runner, marked past the tunnel). */
+  latencyProber?: LatencyProber;
   /** Test seam for the watch of the main table's default routes. */
   watchDefaultRoute?: EngineDeps['watchDefaultRoute'];
   dns?: DnsBackend;
@@ -82,6 +86,8 @@ export interface RunningDaemon {
 }
 
 const STATS_INTERVAL_MS = 1_000;
+/** How long a latency probe waits for the relay's echo reply. */
+const LATENCY_PROBE_TIMEOUT_MS = 1_000;
 
 /**
  * Open WireGuard devices with the backend that worked last time: once the kernel module has been found
@@ -272,6 +278,12 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
     await publishing;
   }
 
+  // Probes carry the tunnel fwmark: policy routing sends them by the main table, the kill switch lets them out.
+  const latency = new LatencyMeter({
+    prober:
+      options.latencyProber ??
+      new PingProber(runner, { mark: TUNNEL_FWMARK, timeoutMs: LATENCY_PROBE_TIMEOUT_MS }),
+  });
   const controlGid = await lookupGroupId(options.controlGroup ?? CONTROL_GROUP, options.groupFile);
   const callers = new CallerRegistry(options.callerOf);
   const context: DaemonContext = {
@@ -288,6 +300,7 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
     dns,
     runner,
     relays,
+    latency,
     identity,
     tunnelState: () => lastTunnelState,
 
@@ -364,6 +377,7 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
       stopping ??= (async () => {
         clearInterval(statsTimer);
         hub.endAll();
+        latency.close();
         const keepBlocking = settings.settings.lockdownMode || target.current;
         await engine.shutdown(keepBlocking);
         // The table stays when blocking, exclusion rules and all: excluded programs keep working.

@@ -410,6 +410,31 @@ describe.skipIf(!isRoot)('kill switch: no leaks, proven by capture', () => {
     expect(lab.relays.map((r) => r.address.v4)).toContain(result.observedAddress);
   });
 
+  it('relay latency while connected: outside the tunnel only one echo request to each relay, each answered', async () => {
+    await waitForState(client(), 'connected');
+    const capture = await lab.startLeakCapture();
+    let results: pb.RelayLatency[] = [];
+    try {
+      const traffic = await startTraffic();
+      try {
+        results = await client().measureLatency({ hostnames: [] });
+      } finally {
+        await traffic.stop();
+      }
+    } finally {
+      const result = await capture.stop();
+      expect(result.complete).toBe(true);
+      // The probes are the one thing that leaves outside the tunnel besides WireGuard, by design.
+      expect(result.leaks.map((p) => `${p.protocol} ${p.dst ?? ''}`).sort()).toEqual(
+        lab.relays.map((relay) => `icmp ${relay.address.v4}`).sort(),
+      );
+    }
+    expect(results.map((r) => [r.hostname, r.rttMs !== undefined]).sort()).toEqual(
+      lab.relays.map((relay) => [relay.hostname, true]).sort(),
+    );
+    await collectHits();
+  });
+
   it('every rule of every policy was exercised by some test above', () => {
     const lanBypass = { allowLan: true, bypassRanges: ['100.64.0.0/10', 'fd7a:115c:a1e0::/48'] };
     const relay = { address: '203.0.113.2', port: 51820 };

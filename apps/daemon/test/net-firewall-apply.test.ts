@@ -428,14 +428,14 @@ describe('the fake nft', () => {
     const { nft } = setup();
     await nft.runner.run(['nft', '-e', '-a', '-f', '-'], { input: firewallRuleset(blocked) });
     const handles = nft.handles();
-    // Four chains, ten counters, then the rules (each NDP rule's set takes a handle first).
-    expect([...handles.values()]).toEqual([15, 16, 17, 19, 20, 21, 22, 24, 25, 26]);
+    // Four chains, twelve counters, then the rules (each NDP rule's set takes a handle first).
+    expect([...handles.values()]).toEqual([17, 18, 19, 21, 22, 23, 24, 25, 27, 28, 29, 30]);
     const result = await nft.runner.run(['nft', '-e', '-a', '-f', '-'], {
       input: [
         'add counter inet sluice a-b',
         'add counter inet sluice loopback-out',
-        'insert rule inet sluice output position 20 counter name "a-b" accept comment "a-b"',
-        'insert rule inet sluice output position 20 ip daddr { 10.0.0.1 } counter name "a-b" accept comment "c-d"',
+        'insert rule inet sluice output position 23 counter name "a-b" accept comment "a-b"',
+        'insert rule inet sluice output position 23 ip daddr { 10.0.0.1 } counter name "a-b" accept comment "c-d"',
         'add rule inet sluice output meta mark 21324 counter name "a-b" accept comment "e-f"',
         'add rule inet sluice output counter name "a-b" accept comment "g-h"',
         'insert rule inet sluice input counter name "a-b" accept comment "i-j"',
@@ -444,12 +444,12 @@ describe('the fake nft', () => {
     });
     expect(result.stdout).toBe(
       [
-        'add counter inet sluice a-b { # handle 27 packets 0 bytes 0 } ',
-        'insert rule inet sluice output counter name "a-b" accept comment "a-b" # handle 28',
-        'insert rule inet sluice output handle 28 ip daddr 10.0.0.1 counter name "a-b" accept comment "c-d" # handle 29',
-        'add rule inet sluice output handle 26 meta mark 0x0000534c counter name "a-b" accept comment "e-f" # handle 30',
-        'add rule inet sluice output counter name "a-b" accept comment "g-h" # handle 31',
-        'insert rule inet sluice input counter name "a-b" accept comment "i-j" # handle 32',
+        'add counter inet sluice a-b { # handle 31 packets 0 bytes 0 } ',
+        'insert rule inet sluice output counter name "a-b" accept comment "a-b" # handle 32',
+        'insert rule inet sluice output handle 32 ip daddr 10.0.0.1 counter name "a-b" accept comment "c-d" # handle 33',
+        'add rule inet sluice output handle 30 meta mark 0x0000534c counter name "a-b" accept comment "e-f" # handle 34',
+        'add rule inet sluice output counter name "a-b" accept comment "g-h" # handle 35',
+        'insert rule inet sluice input counter name "a-b" accept comment "i-j" # handle 36',
         '# new generation 3 by process 4242 (nft)',
         '',
       ].join('\n'),
@@ -466,6 +466,7 @@ describe('the fake nft', () => {
       'dhcp4-out',
       'dhcp6-out',
       'ndp-out',
+      'latency-probe-out',
       'dns-reject-udp',
       'dns-reject-tcp',
       'e-f',
@@ -847,7 +848,7 @@ describe('when nft fails or disagrees', () => {
       'chain input is type filter hook input priority 0 policy accept; expected type filter hook input priority 0 policy drop',
     );
     expect(String(error)).toMatch(
-      /chain output has rules .*ndp-out, dns-reject-tcp; expected .*ndp-out, dns-reject-udp,/,
+      /chain output has rules .*ndp-out, latency-probe-out, dns-reject-tcp; expected .*ndp-out, latency-probe-out, dns-reject-udp,/,
     );
     expect(firewall.inForce).toBeUndefined();
     nft.echoFilter = undefined;
@@ -887,7 +888,7 @@ describe('verify', () => {
     expect(await firewall.verify(blocked)).toEqual([
       'chain prerouting has rules mss-in-4, mss-in-6, spoofed-tunnel-address-4, spoofed-tunnel-address-6; expected none',
       expect.stringMatching(
-        /^chain input has rules loopback-in, .*, tunnel-in-6; expected loopback-in, dhcp4-in, dhcp6-in, ndp-in$/,
+        /^chain input has rules loopback-in, .*, tunnel-in-6, latency-probe-in; expected loopback-in, dhcp4-in, dhcp6-in, ndp-in, latency-probe-in$/,
       ),
       expect.stringMatching(
         /^chain output has rules mss-out-4, .*; expected loopback-out, .*, dns-reject-tcp$/,

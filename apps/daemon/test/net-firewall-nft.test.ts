@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SystemRunner, type Runner, type RunOptions, type RunResult } from '../src/net/exec.js';
 import { Firewall } from '../src/net/firewall.js';
 import { compareChains, parseCountersJson, parseEcho, parseTableJson } from '../src/net/firewall-readback.js';
+import { TUNNEL_FWMARK } from '../src/net/routing.js';
 import {
+  LATENCY_PROBE_RATE,
   firewallChains,
   growRuleset,
   removeRuleset,
@@ -297,6 +299,78 @@ describe.skipIf(process.getuid?.() !== 0)('the firewall on a real nft, in scratc
     const hits = await firewall.hitsSinceStart();
     expect(hits.get('mss-out-4')).toBe(1);
     expect(hits.get('mss-in-4')).toBe(1);
+    await firewall.apply({ kind: 'none' });
+  });
+
+  it("latency probes: in every policy only the helper's marked echo requests leave, rate-limited, and their replies come back; unmarked echo and marked UDP do not", async () => {
+    // A client and a "relay" namespace joined by a veth; the relay answers pings.
+    const client = await namespace();
+    const relayNs = await namespace();
+    await run(client, ['sysctl', '-q', '-w', 'net.ipv6.conf.default.disable_ipv6=1']);
+    await run(client, [
+      'ip',
+      'link',
+      'add',
+      'eth0',
+      'type',
+      'veth',
+      'peer',
+      'name',
+      'eth0peer',
+      'netns',
+      relayNs,
+    ]);
+    await run(client, ['ip', 'address', 'add', '198.51.100.1/24', 'dev', 'eth0']);
+    await run(client, ['ip', 'link', 'set', 'eth0', 'up']);
+    await run(relayNs, ['ip', 'address', 'add', '198.51.100.2/24', 'dev', 'eth0peer']);
+    await run(relayNs, ['ip', 'link', 'set', 'eth0peer', 'up']);
+    // Another table marks UDP to port 9 the way only root could (a route chain runs before the filter).
+    await system.run(inNamespace(client, ['nft', '-f', '-']), {
+      input: [
+        'table inet marker {',
+        '  counter marked { }',
+        '  chain output {',
+        '    type route hook output priority mangle; policy accept;',
+        `    udp dport 9 counter name "marked" meta mark set ${TUNNEL_FWMARK}`,
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    const firewall = new Firewall(new NamespaceRunner(client));
+    const mark = String(TUNNEL_FWMARK);
+    const ping = (...flags: string[]): Promise<RunResult> =>
+      run(client, ['ping', '-n', '-q', '-W', '1', ...flags, '198.51.100.2'], [1, 2]);
+    const received = (result: RunResult): number => Number(/(\d+) received/.exec(result.stdout)?.[1] ?? -1);
+    const packets = async (name: string): Promise<number> => (await counters(client)).get(name)?.packets ?? 0;
+    const markedUdp = async (): Promise<number> => {
+      const listed = await run(client, ['nft', '-j', 'list', 'counters', 'table', 'inet', 'marker']);
+      return parseCountersJson(listed.stdout, 'marker').get('marked') ?? 0;
+    };
+
+    for (const policy of [blocked, connecting, connected]) {
+      await firewall.apply(policy);
+      const [outBefore, inBefore] = [await packets('latency-probe-out'), await packets('latency-probe-in')];
+      expect(received(await ping('-c', '1', '-m', mark)), `${policy.kind}: marked echo`).toBe(1);
+      expect(await packets('latency-probe-out')).toBe(outBefore + 1);
+      expect(await packets('latency-probe-in')).toBe(inBefore + 1);
+      // Unmarked: the rule does not take it, and the drop does.
+      expect(received(await ping('-c', '1')), `${policy.kind}: unmarked echo`).toBe(0);
+      expect(await packets('latency-probe-out')).toBe(outBefore + 1);
+      // Marked, but UDP: not the rule's either, and nothing lets it out.
+      const markedBefore = await markedUdp();
+      const udp = await run(client, ['bash', '-c', 'echo x >/dev/udp/198.51.100.2/9'], [1]);
+      expect(await markedUdp()).toBe(markedBefore + 1);
+      expect(udp.code, `${policy.kind}: marked UDP`).toBe(1);
+      expect(await packets('latency-probe-out')).toBe(outBefore + 1);
+    }
+    // A flood of marked echo requests: the limit lets the burst and the rate through, not all of them.
+    const before = await packets('latency-probe-out');
+    const flood = await ping('-c', '300', '-i', '0.002', '-m', mark);
+    const passed = (await packets('latency-probe-out')) - before;
+    expect(passed).toBeGreaterThanOrEqual(LATENCY_PROBE_RATE);
+    expect(passed).toBeLessThan(300);
+    expect(received(flood)).toBe(passed);
     await firewall.apply({ kind: 'none' });
   });
 

@@ -100,17 +100,46 @@ describe('firewall chains', () => {
     }
   });
 
-  it('blocked: drop by default; loopback, DHCP, NDP; DNS refused', () => {
+  it('blocked: drop by default; loopback, DHCP, NDP, the latency probes; DNS refused', () => {
     expect(rules(blocked, 'output')).toEqual([
       'oif "lo" accept',
       'udp sport 68 udp dport 67 accept',
       'ip6 daddr ff02::1:2 udp sport 546 udp dport 547 accept',
       'icmpv6 type { nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert } ip6 hoplimit 255 accept',
+      'meta mark 21324 icmp type echo-request limit rate 100/second burst 100 packets accept',
       'udp dport 53 reject',
       'tcp dport 53 reject with tcp reset',
     ]);
-    expect(tagsOf(blocked, 'input')).toEqual(['loopback-in', 'dhcp4-in', 'dhcp6-in', 'ndp-in']);
+    expect(tagsOf(blocked, 'input')).toEqual([
+      'loopback-in',
+      'dhcp4-in',
+      'dhcp6-in',
+      'ndp-in',
+      'latency-probe-in',
+    ]);
     expect(rules(blocked, 'prerouting')).toEqual([]);
+  });
+
+  it("latency probes: in every policy, only the helper's marked IPv4 echo requests, rate-limited, and established echo replies", () => {
+    for (const policy of [blocked, connecting, connected, { ...blocked, allowLan: true }]) {
+      const output = firewallChains(policy).find((c) => c.name === 'output')?.rules ?? [];
+      const probe = output.find((r) => r.tag === 'latency-probe-out');
+      // The mark (which needs CAP_NET_ADMIN to set), the ICMP type and the limit all in the one rule:
+      // an unmarked echo, or a marked packet of any other kind, does not match it.
+      expect(probe?.match).toBe(
+        'meta mark 21324 icmp type echo-request limit rate 100/second burst 100 packets',
+      );
+      expect(probe?.verdict).toBe('accept');
+      expect(renderRule(probe ?? rule('x-y', '', ''))).toMatch(
+        /limit rate .* counter name "latency-probe-out"/,
+      );
+      expect(rules(policy, 'input')).toContain('icmp type echo-reply ct state established accept');
+      // Nothing else accepts on the mark alone, so only the relay rule and the probes take marked packets.
+      const onMark = output.filter((r) => r.match.includes('meta mark 21324') && r.verdict === 'accept');
+      expect(onMark.map((r) => r.tag).sort()).toEqual(
+        policy.kind === 'blocked' ? ['latency-probe-out'] : ['latency-probe-out', 'relay-out'],
+      );
+    }
   });
 
   it('connecting: only marked UDP to the relay, replies from it, and pings to the gateways in the tunnel', () => {
@@ -507,9 +536,9 @@ describe('grow (add-only) mode', () => {
   it('connecting -> connected, both families, MSS clamp: counters, then each new rule before the kept rule after it, or appended', () => {
     const previous = firewallChains(connecting);
     const handles = handlesFor(previous);
-    // input: loopback-in 10 ... gateway-reply-6 16; output: loopback-out 17 ... dns-reject-udp 24, dns-reject-tcp 25.
-    expect(handleOf(previous, handles, 'loopback-out')).toBe(17);
-    expect(handleOf(previous, handles, 'dns-reject-udp')).toBe(24);
+    // input: loopback-in 10 ... gateway-reply-6 17; output: loopback-out 18 ... dns-reject-udp 26, dns-reject-tcp 27.
+    expect(handleOf(previous, handles, 'loopback-out')).toBe(18);
+    expect(handleOf(previous, handles, 'dns-reject-udp')).toBe(26);
     const next = firewallChains({ ...connected, mssClamp });
     expect(growRuleset(previous, handles, next)).toBe(
       [
@@ -531,14 +560,14 @@ describe('grow (add-only) mode', () => {
         'add rule inet sluice prerouting iifname "wg-sluice" meta nfproto ipv6 tcp flags syn / syn,rst tcp option maxseg size > 1076 tcp option maxseg size set 1076 counter name "mss-in-6" comment "mss-in-6"',
         'add rule inet sluice prerouting iifname != "wg-sluice" ip daddr { 10.64.0.2 } counter name "spoofed-tunnel-address-4" drop comment "spoofed-tunnel-address-4"',
         'add rule inet sluice prerouting iifname != "wg-sluice" ip6 daddr { fc00:bbbb::2 } counter name "spoofed-tunnel-address-6" drop comment "spoofed-tunnel-address-6"',
-        'add rule inet sluice input iifname "wg-sluice" meta nfproto ipv4 ct state established,related counter name "tunnel-in-4" accept comment "tunnel-in-4"',
-        'add rule inet sluice input iifname "wg-sluice" meta nfproto ipv6 ct state established,related counter name "tunnel-in-6" accept comment "tunnel-in-6"',
-        'insert rule inet sluice output position 17 oifname "wg-sluice" meta nfproto ipv4 tcp flags syn / syn,rst tcp option maxseg size > 1096 tcp option maxseg size set 1096 counter name "mss-out-4" comment "mss-out-4"',
-        'insert rule inet sluice output position 17 oifname "wg-sluice" meta nfproto ipv6 tcp flags syn / syn,rst tcp option maxseg size > 1076 tcp option maxseg size set 1076 counter name "mss-out-6" comment "mss-out-6"',
-        'insert rule inet sluice output position 24 oifname "wg-sluice" ip daddr { 10.64.0.1 } udp dport 53 counter name "dns-udp-4" accept comment "dns-udp-4"',
-        'insert rule inet sluice output position 24 oifname "wg-sluice" ip daddr { 10.64.0.1 } tcp dport 53 counter name "dns-tcp-4" accept comment "dns-tcp-4"',
-        'insert rule inet sluice output position 24 oifname "wg-sluice" ip6 daddr { fc00:bbbb::1 } udp dport 53 counter name "dns-udp-6" accept comment "dns-udp-6"',
-        'insert rule inet sluice output position 24 oifname "wg-sluice" ip6 daddr { fc00:bbbb::1 } tcp dport 53 counter name "dns-tcp-6" accept comment "dns-tcp-6"',
+        'insert rule inet sluice input position 17 iifname "wg-sluice" meta nfproto ipv4 ct state established,related counter name "tunnel-in-4" accept comment "tunnel-in-4"',
+        'insert rule inet sluice input position 17 iifname "wg-sluice" meta nfproto ipv6 ct state established,related counter name "tunnel-in-6" accept comment "tunnel-in-6"',
+        'insert rule inet sluice output position 18 oifname "wg-sluice" meta nfproto ipv4 tcp flags syn / syn,rst tcp option maxseg size > 1096 tcp option maxseg size set 1096 counter name "mss-out-4" comment "mss-out-4"',
+        'insert rule inet sluice output position 18 oifname "wg-sluice" meta nfproto ipv6 tcp flags syn / syn,rst tcp option maxseg size > 1076 tcp option maxseg size set 1076 counter name "mss-out-6" comment "mss-out-6"',
+        'insert rule inet sluice output position 26 oifname "wg-sluice" ip daddr { 10.64.0.1 } udp dport 53 counter name "dns-udp-4" accept comment "dns-udp-4"',
+        'insert rule inet sluice output position 26 oifname "wg-sluice" ip daddr { 10.64.0.1 } tcp dport 53 counter name "dns-tcp-4" accept comment "dns-tcp-4"',
+        'insert rule inet sluice output position 26 oifname "wg-sluice" ip6 daddr { fc00:bbbb::1 } udp dport 53 counter name "dns-udp-6" accept comment "dns-udp-6"',
+        'insert rule inet sluice output position 26 oifname "wg-sluice" ip6 daddr { fc00:bbbb::1 } tcp dport 53 counter name "dns-tcp-6" accept comment "dns-tcp-6"',
         'add rule inet sluice output oifname "wg-sluice" meta nfproto ipv4 counter name "tunnel-out-4" accept comment "tunnel-out-4"',
         'add rule inet sluice output oifname "wg-sluice" meta nfproto ipv6 counter name "tunnel-out-6" accept comment "tunnel-out-6"',
         '',
@@ -546,10 +575,10 @@ describe('grow (add-only) mode', () => {
     );
   });
 
-  it('blocked -> connecting: the relay and gateway rules go in before the DNS refusal, the replies at the end', () => {
+  it('blocked -> connecting: the relay and gateway rules go in before the DNS refusal, their replies before the probe replies', () => {
     const previous = firewallChains(blocked);
     const handles = handlesFor(previous);
-    expect(handleOf(previous, handles, 'dns-reject-udp')).toBe(18);
+    expect(handleOf(previous, handles, 'dns-reject-udp')).toBe(20);
     expect(growRuleset(previous, handles, firewallChains(connecting))).toBe(
       [
         'add counter inet sluice relay-in',
@@ -558,12 +587,12 @@ describe('grow (add-only) mode', () => {
         'add counter inet sluice relay-out',
         'add counter inet sluice gateway-ping-4',
         'add counter inet sluice gateway-ping-6',
-        'add rule inet sluice input ip saddr 203.0.113.2 udp sport 51820 ct state established counter name "relay-in" accept comment "relay-in"',
-        'add rule inet sluice input iifname "wg-sluice" ip saddr { 10.64.0.1 } ct state established,related counter name "gateway-reply-4" accept comment "gateway-reply-4"',
-        'add rule inet sluice input iifname "wg-sluice" ip6 saddr { fc00:bbbb::1 } ct state established,related counter name "gateway-reply-6" accept comment "gateway-reply-6"',
-        'insert rule inet sluice output position 18 meta mark 21324 ip daddr 203.0.113.2 udp dport 51820 counter name "relay-out" accept comment "relay-out"',
-        'insert rule inet sluice output position 18 oifname "wg-sluice" ip daddr { 10.64.0.1 } icmp type echo-request counter name "gateway-ping-4" accept comment "gateway-ping-4"',
-        'insert rule inet sluice output position 18 oifname "wg-sluice" ip6 daddr { fc00:bbbb::1 } icmpv6 type echo-request counter name "gateway-ping-6" accept comment "gateway-ping-6"',
+        'insert rule inet sluice input position 14 ip saddr 203.0.113.2 udp sport 51820 ct state established counter name "relay-in" accept comment "relay-in"',
+        'insert rule inet sluice input position 14 iifname "wg-sluice" ip saddr { 10.64.0.1 } ct state established,related counter name "gateway-reply-4" accept comment "gateway-reply-4"',
+        'insert rule inet sluice input position 14 iifname "wg-sluice" ip6 saddr { fc00:bbbb::1 } ct state established,related counter name "gateway-reply-6" accept comment "gateway-reply-6"',
+        'insert rule inet sluice output position 20 meta mark 21324 ip daddr 203.0.113.2 udp dport 51820 counter name "relay-out" accept comment "relay-out"',
+        'insert rule inet sluice output position 20 oifname "wg-sluice" ip daddr { 10.64.0.1 } icmp type echo-request counter name "gateway-ping-4" accept comment "gateway-ping-4"',
+        'insert rule inet sluice output position 20 oifname "wg-sluice" ip6 daddr { fc00:bbbb::1 } icmpv6 type echo-request counter name "gateway-ping-6" accept comment "gateway-ping-6"',
         '',
       ].join('\n'),
     );
@@ -576,7 +605,7 @@ describe('grow (add-only) mode', () => {
       pre: handleOf(previous, handles, 'spoofed-tunnel-address-4'),
       out: handleOf(previous, handles, 'loopback-out'),
     };
-    expect([first.pre, first.out]).toEqual([10, 21]);
+    expect([first.pre, first.out]).toEqual([10, 22]);
     expect(
       growRuleset(previous, handles, firewallChains({ ...connected, mssClamp: { 4: 1280, 6: 1260 } })),
     ).toBe(
@@ -587,8 +616,8 @@ describe('grow (add-only) mode', () => {
         'add counter inet sluice mss-out-6',
         'insert rule inet sluice prerouting position 10 iifname "wg-sluice" meta nfproto ipv4 tcp flags syn / syn,rst tcp option maxseg size > 1280 tcp option maxseg size set 1280 counter name "mss-in-4" comment "mss-in-4"',
         'insert rule inet sluice prerouting position 10 iifname "wg-sluice" meta nfproto ipv6 tcp flags syn / syn,rst tcp option maxseg size > 1260 tcp option maxseg size set 1260 counter name "mss-in-6" comment "mss-in-6"',
-        'insert rule inet sluice output position 21 oifname "wg-sluice" meta nfproto ipv4 tcp flags syn / syn,rst tcp option maxseg size > 1280 tcp option maxseg size set 1280 counter name "mss-out-4" comment "mss-out-4"',
-        'insert rule inet sluice output position 21 oifname "wg-sluice" meta nfproto ipv6 tcp flags syn / syn,rst tcp option maxseg size > 1260 tcp option maxseg size set 1260 counter name "mss-out-6" comment "mss-out-6"',
+        'insert rule inet sluice output position 22 oifname "wg-sluice" meta nfproto ipv4 tcp flags syn / syn,rst tcp option maxseg size > 1280 tcp option maxseg size set 1280 counter name "mss-out-4" comment "mss-out-4"',
+        'insert rule inet sluice output position 22 oifname "wg-sluice" meta nfproto ipv6 tcp flags syn / syn,rst tcp option maxseg size > 1260 tcp option maxseg size set 1260 counter name "mss-out-6" comment "mss-out-6"',
         '',
       ].join('\n'),
     );
@@ -615,11 +644,17 @@ describe('grow (add-only) mode', () => {
       `insert rule inet sluice output position ${at('bypass-out-6')} ip6 daddr ${lan(6)} counter name "lan-out-6" accept comment "lan-out-6"`,
       '',
     ]);
-    // Without bypass ranges nothing follows them: appended.
+    // Without bypass ranges only the latency probe replies follow them: output appended, input before those.
     const plain = firewallChains(connected);
-    const appended = growRuleset(plain, handlesFor(plain), firewallChains({ ...connected, allowLan: true }));
-    expect(appended?.match(/^add rule inet sluice (?:input|output) ip6? [sd]addr \{/gm)).toHaveLength(4);
-    expect(appended).not.toContain('insert');
+    const plainHandles = handlesFor(plain);
+    const appended = growRuleset(plain, plainHandles, firewallChains({ ...connected, allowLan: true }));
+    expect(appended?.match(/^add rule inet sluice output ip6? daddr \{/gm)).toHaveLength(2);
+    const probeReplies = handleOf(plain, plainHandles, 'latency-probe-in');
+    expect(
+      appended?.match(
+        new RegExp(`^insert rule inet sluice input position ${probeReplies} ip6? saddr \\{`, 'gm'),
+      ),
+    ).toHaveLength(2);
   });
 
   it('undefined when an old rule is removed, reordered or changed', () => {

@@ -12,6 +12,7 @@ import { FakeCgroupFs, mountinfoOf } from './fake-os/cgroup.js';
 import type { DnsBackend } from '../src/net/dns/index.js';
 import { RecordingRunner, type Runner } from '../src/net/exec.js';
 import type { Firewall } from '../src/net/firewall.js';
+import type { LatencyProber } from '../src/relays/latency-meter.js';
 
 import type { FaultHook } from '../src/settings/store.js';
 
@@ -64,6 +65,8 @@ export async function startTestDaemon(
     groupFile?: string;
     /** The cgroup filesystem split tunnelling sees; default: a fake, cgroup v2 only. */
     cgroupFs?: FakeCgroupFs;
+    /** Relay latency probes; default: `ping` through the (recording) runner. */
+    latencyProber?: LatencyProber;
   } = {},
 ): Promise<TestDaemon> {
   const stateDir = join(dir, 'state');
@@ -98,6 +101,7 @@ export async function startTestDaemon(
     mountinfo: () => Promise.resolve(mountinfoOf('v2')),
 
     ...(options.settingsFaultHook ? { settingsFaultHook: options.settingsFaultHook } : {}),
+    ...(options.latencyProber ? { latencyProber: options.latencyProber } : {}),
   });
 
   const client = new HelperClient({ socketPath, deadlineMs: 5_000 });

@@ -7,7 +7,8 @@ import { ApiError, HelperUnreachableError, toApiError } from './errors.js';
 import { DiagnosticsServiceService } from './gen/sluice/v1/diagnostics_service.js';
 import { EventServiceService, type EventsListenResponse } from './gen/sluice/v1/events_service.js';
 import { IdentityServiceService } from './gen/sluice/v1/identity_service.js';
-import { RelayServiceService } from './gen/sluice/v1/relays_service.js';
+import type { RelayLatency } from './gen/sluice/v1/relays.js';
+import { RelayServiceService, type MeasureLatencyRequest } from './gen/sluice/v1/relays_service.js';
 import { SettingsServiceService } from './gen/sluice/v1/settings_service.js';
 import { SplitTunnelServiceService } from './gen/sluice/v1/split_tunnel_service.js';
 import { TunnelServiceService } from './gen/sluice/v1/tunnel_service.js';
@@ -152,6 +153,55 @@ export class HelperClient {
         finish();
       },
     };
+  }
+
+  /**
+   * RelayService.MeasureLatency: `onResult` gets each relay's result as it comes; resolves with all of
+   * them when the helper ends the stream. Aborting `signal` cancels the call (the helper stops its
+   * probes) and rejects. No deadline: measuring a long list takes a while, and the helper bounds it.
+   */
+  measureLatency(
+    request: MeasureLatencyRequest,
+    onResult?: (latency: RelayLatency) => void,
+    signal?: AbortSignal,
+  ): Promise<RelayLatency[]> {
+    const method = RelayServiceService.measureLatency;
+    return new Promise<RelayLatency[]>((resolve, reject) => {
+      try {
+        this.checkSocket();
+      } catch (error) {
+        reject(toApiError(error, this.socketPath));
+        return;
+      }
+      if (signal?.aborted) {
+        reject(new ApiError('cancelled', 'the latency measurement was cancelled', grpc.status.CANCELLED));
+        return;
+      }
+      const results: RelayLatency[] = [];
+      const call = this.client.makeServerStreamRequest(
+        method.path,
+        method.requestSerialize,
+        method.responseDeserialize,
+        request,
+        new grpc.Metadata(),
+        {},
+      );
+      const cancel = (): void => call.cancel();
+      signal?.addEventListener('abort', cancel, { once: true });
+      call.on('data', (response: { latency?: RelayLatency }) => {
+        if (!response.latency) return;
+        results.push(response.latency);
+        onResult?.(response.latency);
+      });
+      call.on('error', (error: unknown) => {
+        signal?.removeEventListener('abort', cancel);
+        reject(toApiError(error, this.socketPath));
+      });
+      call.on('end', () => {
+        signal?.removeEventListener('abort', cancel);
+        resolve(results);
+      });
+    });
   }
 
   /** EventsListen that survives helper restarts: re-subscribes with jittered backoff until closed. */

@@ -47,7 +47,7 @@ export const EXCLUDED_CT_MARK = 0x534c_0000;
 export type FirewallPolicy =
   /** No table at all (disconnected without lockdown). */
   | { kind: 'none' }
-  /** Nothing but loopback, DHCP, NDP and what the options allow (errors, lockdown, tear-down). */
+  /** Loopback, DHCP, NDP, the helper's latency probes, what the options allow (errors, lockdown, tear-down). */
   | ({ kind: 'blocked' } & FirewallOptions)
   /** Setting up: the WireGuard socket's marked packets to the relay, and pings to the gateways in the tunnel. */
   | ({
@@ -199,6 +199,33 @@ function baseRules(): { input: FirewallRule[]; output: FirewallRule[] } {
         'accept',
       ),
     ],
+  };
+}
+
+/**
+ * Echo requests per second the kill switch lets out for relay latency probes. The helper paces its
+ * probes to half of this (relays/latency-meter.ts), so the limit only bites something that is not it.
+ */
+export const LATENCY_PROBE_RATE = 100;
+
+/**
+ * Relay latency probes: the helper's own ICMP echo requests, which carry the tunnel fwmark so policy
+ * routing sends them by the main table, never into the tunnel. Setting a mark (SO_MARK) needs
+ * CAP_NET_ADMIN, so no user's program can send one; anything unmarked, or marked but not an echo
+ * request (IPv4), still meets the drop. The replies are accepted only as conntrack-established echo
+ * replies, i.e. answers to an echo request this table let out.
+ */
+function latencyProbeRules(): { input: FirewallRule[]; output: FirewallRule[] } {
+  const limit = `limit rate ${LATENCY_PROBE_RATE}/second burst ${LATENCY_PROBE_RATE} packets`;
+  return {
+    output: [
+      rule(
+        'latency-probe-out',
+        `meta mark ${checkMark(TUNNEL_FWMARK)} icmp type echo-request ${limit}`,
+        'accept',
+      ),
+    ],
+    input: [rule('latency-probe-in', 'icmp type echo-reply ct state established', 'accept')],
   };
 }
 
@@ -470,6 +497,10 @@ export function firewallChains(policy: ActivePolicy): FirewallChain[] {
   const base = baseRules();
   const options = optionRules(policy);
   const chains: PolicyRules = { prerouting: [], input: [...base.input], output: [...base.output] };
+  // In every policy, so blocked -> connecting -> connected only add rules: the requests right after the
+  // base rules, the replies last, so an echo reply another rule takes (the tunnel's, LAN) counts there.
+  const probes = latencyProbeRules();
+  chains.output.push(...probes.output);
   if (policy.kind === 'connecting' || policy.kind === 'connected') {
     const relay = relayRules(policy.relay, policy.fwmark);
     chains.output.push(...relay.output);
@@ -487,7 +518,7 @@ export function firewallChains(policy: ActivePolicy): FirewallChain[] {
     ...tunnelOutput,
     ...options.output,
   );
-  chains.input.push(...options.input);
+  chains.input.push(...options.input, ...probes.input);
   const forward: FirewallRule[] = [];
   const exclusion: FirewallBaseChain[] = [];
   if (policy.exclusion) {

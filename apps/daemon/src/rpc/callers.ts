@@ -33,7 +33,9 @@ export type RpcMethod =
 
 /**
  * Every RPC's access, in one place: an RPC missing here is a type error. The leak test is control (it
- * makes the helper fetch a URL the caller names), and so are the logs (they hold addresses).
+ * makes the helper fetch a URL the caller names), and so are the logs (they hold addresses). Relay
+ * latency is read: it changes nothing and only pings relays of the list, and its traffic is bounded
+ * however many callers ask (one shared, paced pool of probes and a cache; relays/latency-meter.ts).
  */
 export const RPC_ACCESS: Readonly<Record<RpcMethod, Access>> = {
   connect: 'control',
@@ -56,6 +58,7 @@ export const RPC_ACCESS: Readonly<Record<RpcMethod, Access>> = {
   updateRelayList: 'control',
   importRelays: 'control',
   setRelayConstraints: 'control',
+  measureLatency: 'read',
   getIdentity: 'read',
   rotateKey: 'control',
   setAddresses: 'control',

@@ -4,6 +4,7 @@ import type { DaemonConfig } from '../config.js';
 import type { EventHub } from '../events/hub.js';
 import type { IdentityStore } from '../identity/store.js';
 import type { Logger, RotatingFile } from '../log.js';
+import type { LatencyMeter } from '../relays/latency-meter.js';
 import type { RelayManager } from '../relays/manager.js';
 import type { SettingsManager } from '../settings/manager.js';
 import type { TunnelEngine } from '../tunnel/engine.js';
@@ -29,6 +30,8 @@ export interface DaemonContext {
   dns: DnsBackend;
   runner: Runner;
   relays: RelayManager;
+  /** Relay latency probes, shared by every caller. */
+  latency: LatencyMeter;
   identity: IdentityStore;
   /** The tunnel state as last published (cheap, synchronous). */
   tunnelState(): pb.TunnelState;

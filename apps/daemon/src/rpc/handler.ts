@@ -2,7 +2,8 @@
 // and authorized for the RPC's access (rpc/callers.ts) before any work, every change is logged with the
 // caller's uid and pid, and domain errors map onto status codes: not allowed -> PERMISSION_DENIED, bad
 // input -> INVALID_ARGUMENT (message names the field), missing -> NOT_FOUND, not built yet ->
-// UNIMPLEMENTED, precondition -> FAILED_PRECONDITION, anything else -> INTERNAL (and logged).
+// UNIMPLEMENTED, precondition -> FAILED_PRECONDITION, busy -> RESOURCE_EXHAUSTED, anything else ->
+// INTERNAL (and logged).
 import * as grpc from '@grpc/grpc-js';
 import { safeMessage, ValidationError } from '@sluice/api/domain';
 import type { Logger } from '../log.js';
@@ -36,6 +37,11 @@ export class PreconditionError extends Error {
   override readonly name = 'PreconditionError';
 }
 
+/** Too many of something at once (calls of a stream that holds resources): try again later. */
+export class BusyError extends Error {
+  override readonly name = 'BusyError';
+}
+
 function statusFor(error: unknown): grpc.status {
   if (error instanceof PermissionDeniedError) return grpc.status.PERMISSION_DENIED;
   if (error instanceof ValidationError) return grpc.status.INVALID_ARGUMENT;
@@ -49,6 +55,7 @@ function statusFor(error: unknown): grpc.status {
   if (error instanceof SplitTunnelUnavailableError) return grpc.status.FAILED_PRECONDITION;
   if (error instanceof UnimplementedError) return grpc.status.UNIMPLEMENTED;
   if (error instanceof PreconditionError) return grpc.status.FAILED_PRECONDITION;
+  if (error instanceof BusyError) return grpc.status.RESOURCE_EXHAUSTED;
   return grpc.status.INTERNAL;
 }
 

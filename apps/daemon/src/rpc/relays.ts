@@ -14,6 +14,7 @@ import { RelayListUpdateError } from '../relays/manager.js';
 import * as change from '../settings/changes.js';
 import type { DaemonContext } from './context.js';
 import { PreconditionError, unary } from './handler.js';
+import { measureLatency } from './relay-latency.js';
 
 const FORMATS: Record<number, ImportFormat> = {
   [pb.ImportFile_Format.FORMAT_UNSPECIFIED]: 'auto',
@@ -111,5 +112,6 @@ export function relayService(ctx: DaemonContext): pb.RelayServiceServer {
       });
       return { settings: settingsToPb(settings) };
     }),
+    measureLatency: measureLatency(ctx),
   };
 }
