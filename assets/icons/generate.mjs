@@ -10,6 +10,8 @@ export const TRAY_STATES = ['disconnected', 'connecting', 'connected', 'blocked'
 /** `dark` is drawn for dark panels (light glyph), `light` for light panels (dark glyph). */
 export const TRAY_VARIANTS = ['light', 'dark'];
 export const TRAY_SIZES = [16, 22, 32, 44, 64];
+/** `colour` fills the shield by state; `monochrome` draws in the panel's ink only (symbolic panels). */
+export const TRAY_STYLES = ['colour', 'monochrome'];
 /** App icon sizes, named NxN.png as electron-builder's Linux icon set wants them. */
 export const APP_SIZES = [16, 32, 48, 64, 128, 256, 512];
 
@@ -159,7 +161,7 @@ const STATE_FILL = {
 /** Outline colour per panel variant: dark ink on light panels, light ink on dark panels. */
 const INK = { light: '#2b2b2b', dark: '#f2f2f2' };
 
-export function drawTrayIcon(state, variant, size) {
+export function drawTrayIcon(state, variant, size, style = 'colour') {
   // Thin strokes vanish at 16 px: keep at least ~1.3 px of outline.
   const stroke = Math.max(0.085, 1.3 / size);
   const outer = shield();
@@ -171,8 +173,10 @@ export function drawTrayIcon(state, variant, size) {
     return render(size, layers);
   }
   layers.push({ inside: outer, colour: solid(INK[variant]) });
-  layers.push({ inside: inner, colour: solid(STATE_FILL[state]) });
-  const glyph = '#ffffff';
+  // Monochrome: the shield in ink with the glyph in the panel's own shade, so only the shape tells.
+  const mono = style === 'monochrome';
+  layers.push({ inside: inner, colour: solid(mono ? INK[variant] : STATE_FILL[state]) });
+  const glyph = mono ? INK[variant === 'light' ? 'dark' : 'light'] : '#ffffff';
   const weight = Math.max(0.11, 1.6 / size);
   if (state === 'connected') {
     layers.push({
@@ -236,8 +240,8 @@ export function drawAppIcon(size) {
   ]);
 }
 
-export function trayIconName(state, variant, size) {
-  return `${state}-${variant}-${size}.png`;
+export function trayIconName(state, variant, size, style = 'colour') {
+  return style === 'monochrome' ? `${state}-${variant}-mono-${size}.png` : `${state}-${variant}-${size}.png`;
 }
 
 /** Write every icon under `outDir` (tray/ and app/). */
@@ -247,10 +251,12 @@ export function generateIcons(outDir) {
   mkdirSync(join(outDir, 'app'), { recursive: true });
   for (const state of TRAY_STATES) {
     for (const variant of TRAY_VARIANTS) {
-      for (const size of TRAY_SIZES) {
-        const file = join(outDir, 'tray', trayIconName(state, variant, size));
-        writeFileSync(file, encodePng(size, size, drawTrayIcon(state, variant, size)));
-        written.push(file);
+      for (const style of TRAY_STYLES) {
+        for (const size of TRAY_SIZES) {
+          const file = join(outDir, 'tray', trayIconName(state, variant, size, style));
+          writeFileSync(file, encodePng(size, size, drawTrayIcon(state, variant, size, style)));
+          written.push(file);
+        }
       }
     }
   }

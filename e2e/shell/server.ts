@@ -5,14 +5,65 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { WebSocketServer } from 'ws';
-import { DesktopBackend } from '../../apps/desktop/src/main/backend.js';
+import {
+  DesktopBackend,
+  memoryPreferences,
+  type AppLauncher,
+  type FileDialogs,
+} from '../../apps/desktop/src/main/backend.js';
 import { BRIDGE_SCRIPT } from './bridge.js';
 
 export interface ShellOptions {
   socketPath: string;
   rendererDir: string;
-  /** Test-only actions, reachable as POST /__control/<name> (e.g. stop and start the helper). */
-  control?: Record<string, () => Promise<unknown>>;
+  /** Test-only actions, reachable as POST /__control/<name> with an optional JSON body. */
+  control?: Record<string, (body: unknown) => Promise<unknown>>;
+  /** Installed apps and excluded launches (the lab's XDG tree and sluice-exclude in the client). */
+  apps?: AppLauncher;
+}
+
+/**
+ * The file dialogs of the test shell: a test names the files the next dialog "chooses" (POST
+ * /__control/dialog-choose with {"paths": [...]}) before clicking the button that opens it.
+ */
+class ScriptedDialogs implements FileDialogs {
+  private next: string[] | undefined;
+
+  choose(paths: string[]): void {
+    this.next = paths;
+  }
+
+  private take(): string[] {
+    const paths = this.next;
+    this.next = undefined;
+    if (!paths) throw new Error('the test shell has no files queued for this dialog');
+    return paths;
+  }
+
+  chooseProgram(): Promise<string | undefined> {
+    return Promise.resolve(this.take()[0]);
+  }
+
+  chooseImportFiles(): Promise<string[]> {
+    return Promise.resolve(this.take());
+  }
+}
+
+function isPathList(body: unknown): body is { paths: string[] } {
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    'paths' in body &&
+    Array.isArray(body.paths) &&
+    body.paths.every((path) => typeof path === 'string')
+  );
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text === '' ? undefined : (JSON.parse(text) as unknown);
 }
 
 export interface RunningShell {
@@ -39,9 +90,29 @@ export function shellIndex(html: string, host: string): string {
 
 export async function startShell(options: ShellOptions): Promise<RunningShell> {
   let launchOnLogin = false;
+  let clipboardText = '';
+  const dialogs = new ScriptedDialogs();
+  const shellControl: Record<string, (body: unknown) => Promise<unknown>> = {
+    ...options.control,
+    'dialog-choose': (body) => {
+      if (!isPathList(body)) return Promise.reject(new Error('dialog-choose wants {"paths": [...]}'));
+      dialogs.choose(body.paths);
+      return Promise.resolve(null);
+    },
+    clipboard: () => Promise.resolve(clipboardText),
+  };
   const backend = new DesktopBackend({
     socketPath: options.socketPath,
     trayAvailable: true,
+    preferences: memoryPreferences(),
+    dialogs,
+    clipboard: {
+      writeText: (text) => {
+        clipboardText = text;
+      },
+    },
+    about: { appVersion: 'e2e-shell', appPlatform: process.platform },
+    ...(options.apps ? { apps: options.apps } : {}),
     launchOnLogin: {
       get: () => launchOnLogin,
       set: (enabled) => {
@@ -55,9 +126,10 @@ export async function startShell(options: ShellOptions): Promise<RunningShell> {
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://shell');
     if (url.pathname.startsWith('/__control/') && req.method === 'POST') {
-      const action = options.control?.[url.pathname.slice('/__control/'.length)];
+      const name = url.pathname.slice('/__control/'.length);
+      const action = Object.hasOwn(shellControl, name) ? shellControl[name] : undefined;
       if (!action) return void res.writeHead(404).end();
-      const result = await action();
+      const result = await action(await readBody(req));
       return void res
         .writeHead(200, { 'content-type': 'application/json' })
         .end(JSON.stringify(result ?? null));

@@ -336,6 +336,14 @@ export class Lab implements Teardownable {
     return start(inNetns(this.namespaceOf(node), argv), options);
   }
 
+  /**
+   * The argv that runs `argv` as the client sees the world (see spawnInClient), for a caller that spawns
+   * it itself (the e2e shell's app launcher); arguments appended to it reach the program.
+   */
+  clientCommand(argv: readonly string[]): string[] {
+    return this.clientArgv(argv);
+  }
+
   private clientArgv(argv: readonly string[]): string[] {
     return inNetns(this.plan.namespaces.client, [
       'unshare',

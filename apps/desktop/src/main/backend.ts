@@ -1,8 +1,11 @@
 // The app's side of the IPC schema, without Electron: it keeps the app state from the helper's event
 // stream (reconnecting when the helper restarts) and carries out the renderer's validated requests.
 // Electron main wraps it in ipcMain; the e2e test shell wraps it in a WebSocket. Same code either way.
+import { readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { HelperClient, pb, type ApiError } from '@sluice/api';
 import {
+  dnsModeToPb,
   relayConstraintsToPb,
   relayListFromPb,
   settingsFromPb,
@@ -15,37 +18,108 @@ import {
   parseInvoke,
   type AppState,
   type Channel,
+  type ImportSummary,
   type InstalledAppView,
   type Invocation,
+  type LeakTestView,
   type Notice,
   type Request,
   type Response,
   type StatePatch,
 } from '../shared/ipc.js';
+import {
+  defaultPreferences,
+  SETTING_KEYS,
+  type AppPreferences,
+  type SettingPatch,
+  type SettingKey,
+  type SettingValues,
+} from '../shared/settings.js';
+import { problemReport } from './problem-report.js';
 
 export interface LaunchOnLogin {
   get(): boolean;
   set(enabled: boolean): Promise<void>;
 }
 
+/** The app's preferences other than launch on login (a file in the app's config folder, in main). */
+export type StoredPreferences = Omit<AppPreferences, 'launchOnLogin'>;
+
+export interface PreferenceStore {
+  get(): StoredPreferences;
+  set(preferences: StoredPreferences): Promise<void>;
+}
+
+/** Kept in memory only (the e2e shell, tests). */
+export function memoryPreferences(initial: StoredPreferences = defaultPreferences): PreferenceStore {
+  let current = { notifications: initial.notifications, trayStyle: initial.trayStyle };
+  return {
+    get: () => current,
+    set: (next) => {
+      current = { ...next };
+      return Promise.resolve();
+    },
+  };
+}
+
+/** An app the picker shows, with what it runs (kept on the trusted side). */
+export type LaunchableApp = InstalledAppView & { exec: string[] };
+
 /** Installed applications and launching one outside the tunnel (main: XDG entries and sluice-exclude). */
 export interface AppLauncher {
-  list(): Promise<(InstalledAppView & { exec: string[] })[]>;
+  list(): Promise<LaunchableApp[]>;
+  /** A program chosen in a file dialog: an executable or a .desktop file; rejects with why not. */
+  describe(path: string): Promise<LaunchableApp>;
   /** Start `argv` outside the tunnel, detached; rejects with what went wrong in words. */
   launchExcluded(argv: string[]): Promise<void>;
 }
+
+export interface FileDialogs {
+  /** A program to keep outside the tunnel; undefined when cancelled. */
+  chooseProgram(): Promise<string | undefined>;
+  /** wg-quick .conf files or relay lists to import; empty when cancelled. */
+  chooseImportFiles(): Promise<string[]>;
+}
+
+/** The helper's own bounds (apps/daemon/src/rpc/relays.ts), checked here before a file is read. */
+const MAX_IMPORT_FILES = 64;
+const MAX_IMPORT_FILE_BYTES = 16 * 1024 * 1024;
+const REPORT_LOG_LINES = 200;
 
 export interface BackendOptions {
   socketPath: string;
   /** Only a socket owned by this uid is trusted (0 in the app: only root's helper). */
   requireOwnerUid?: number;
   launchOnLogin: LaunchOnLogin;
+  /** Notifications and tray style; in memory when absent. */
+  preferences?: PreferenceStore;
   trayAvailable: boolean;
   showWindow?: () => void;
   /** Without it, the app list is empty and launching says why. */
   apps?: AppLauncher;
+  /** File dialogs (main: Electron's; the e2e shell: files a test names). Without them, the dialogs say so. */
+  dialogs?: FileDialogs;
+  /** Where the problem report is copied (main: Electron's clipboard). */
+  clipboard?: { writeText(text: string): void };
+  /** This app's version and platform, for the problem report. */
+  about?: { appVersion: string; appPlatform: string; home?: string };
   /** Jitter source for reconnects (tests pin it). */
   random?: () => number;
+}
+
+function errorWords(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function leakTestView(reply: pb.RunLeakTestResponse): LeakTestView {
+  return {
+    passed: reply.passed,
+    checks: reply.checks.map(({ name, passed, detail }) => ({ name, passed, detail })),
+    observedAddress: reply.observedAddress,
+    ruleHits: Object.entries(reply.firewallRuleHits)
+      .map(([rule, packets]) => ({ rule, packets }))
+      .sort((a, b) => b.packets - a.packets || (a.rule < b.rule ? -1 : 1)),
+  };
 }
 
 function noticeFromPb(notice: pb.Notice): Notice {
@@ -65,6 +139,7 @@ export class DesktopBackend {
   private watch: { close(): void } | undefined;
   /** What each listed app runs, by ID: launchExcluded starts only what was listed. */
   private listedApps = new Map<string, string[]>();
+  private readonly preferences: PreferenceStore;
 
   constructor(private readonly options: BackendOptions) {
     this.client = new HelperClient({
@@ -72,9 +147,10 @@ export class DesktopBackend {
       deadlineMs: 15_000,
       ...(options.requireOwnerUid === undefined ? {} : { requireOwnerUid: options.requireOwnerUid }),
     });
+    this.preferences = options.preferences ?? memoryPreferences();
     this.current = {
       ...initialState,
-      launchOnLogin: options.launchOnLogin.get(),
+      preferences: this.readPreferences(),
       trayAvailable: options.trayAvailable,
     };
   }
@@ -127,27 +203,9 @@ export class DesktopBackend {
     connect: () => this.done(this.client.tunnel.connect({})),
     disconnect: () => this.done(this.client.tunnel.disconnect({})),
     reconnect: () => this.done(this.client.tunnel.reconnect({})),
-    setLockdownMode: ({ enabled }) => this.done(this.client.settings.setLockdownMode({ enabled })),
-    setAllowLan: ({ allow }) => this.done(this.client.settings.setAllowLan({ allow })),
-    setAutoConnect: ({ enabled }) => this.done(this.client.settings.setAutoConnect({ enabled })),
-    setLaunchOnLogin: async ({ enabled }) => {
-      await this.options.launchOnLogin.set(enabled);
-      this.patch({ launchOnLogin: this.options.launchOnLogin.get() });
+    setSetting: async (patch) => {
+      for (const key of SETTING_KEYS) await this.writeIfPresent(key, patch);
       return undefined;
-    },
-    setLocation: ({ location }) => {
-      const base = this.requireSettings().relayConstraints;
-      return this.done(
-        this.client.relays.setRelayConstraints({ constraints: relayConstraintsToPb({ ...base, location }) }),
-      );
-    },
-    setRelayFilters: ({ providers, ownership }) => {
-      const base = this.requireSettings().relayConstraints;
-      return this.done(
-        this.client.relays.setRelayConstraints({
-          constraints: relayConstraintsToPb({ ...base, providers, ownership }),
-        }),
-      );
     },
     showWindow: () => {
       this.options.showWindow?.();
@@ -174,7 +232,160 @@ export class DesktopBackend {
       await this.options.apps.launchExcluded(exec);
       return undefined;
     },
+    chooseProgram: async () => {
+      const { dialogs, apps } = this.options;
+      if (!dialogs || !apps) throw new Error('choosing a program is not available here');
+      const path = await dialogs.chooseProgram();
+      if (path === undefined) return null;
+      const { exec, ...view } = await apps.describe(path);
+      // Launchable by its ID like a listed app, until the list is read again.
+      this.listedApps.set(view.id, exec);
+      return view;
+    },
+    importFiles: async () => {
+      if (!this.options.dialogs) throw new Error('importing files is not available here');
+      const paths = await this.options.dialogs.chooseImportFiles();
+      if (paths.length === 0) return null;
+      return this.importPaths(paths);
+    },
+    runLeakTest: async () => leakTestView(await this.client.diagnostics.runLeakTest({})),
+    getLogs: async ({ maxLines }) => (await this.client.diagnostics.getLogs({ maxLines })).lines,
+    copyProblemReport: async () => {
+      const text = await this.problemReport();
+      this.options.clipboard?.writeText(text);
+      return { text };
+    },
   };
+
+  private async importPaths(paths: readonly string[]): Promise<ImportSummary> {
+    if (paths.length > MAX_IMPORT_FILES) {
+      throw new Error(`${paths.length} files chosen; at most ${MAX_IMPORT_FILES} can be imported at once`);
+    }
+    const files = await Promise.all(
+      paths.map(async (path) => {
+        const name = basename(path);
+        const facts = await stat(path).catch((error: unknown) => {
+          throw new Error(`${name}: cannot be read (${errorWords(error)})`);
+        });
+        if (!facts.isFile()) throw new Error(`${name}: not a file`);
+        if (facts.size > MAX_IMPORT_FILE_BYTES) {
+          throw new Error(`${name}: ${facts.size} bytes; a file to import is at most 16 MiB`);
+        }
+        const content = await readFile(path, 'utf8').catch((error: unknown) => {
+          throw new Error(`${name}: cannot be read (${errorWords(error)})`);
+        });
+        return { name, content, format: pb.ImportFile_Format.FORMAT_AUTO };
+      }),
+    );
+    const reply = await this.client.relays.importRelays({ files, location: {}, replace: false });
+    if (reply.relayList) this.patch({ relayList: relayListFromPb(reply.relayList) });
+    return {
+      files: files.map((file) => file.name),
+      relaysImported: reply.relaysImported,
+      identityImported: reply.identityImported,
+      warnings: reply.warnings,
+    };
+  }
+
+  private async problemReport(): Promise<string> {
+    const about = this.options.about ?? { appVersion: 'unknown', appPlatform: process.platform };
+    // A report is most needed when the helper is not answering: what fails is said, not thrown.
+    const [version, logs] = await Promise.all([
+      this.client.diagnostics.getVersion({}).catch(() => undefined),
+      this.client.diagnostics
+        .getLogs({ maxLines: REPORT_LOG_LINES })
+        .then((reply) => reply.lines)
+        .catch((error: unknown) => [`(the helper's log could not be read: ${errorWords(error)})`]),
+    ]);
+    return problemReport({
+      appVersion: about.appVersion,
+      appPlatform: about.appPlatform,
+      ...(about.home === undefined ? {} : { home: about.home }),
+      ...(version
+        ? {
+            helper: {
+              version: version.daemonVersion,
+              platform: version.platform,
+              wireguardBackend: version.wireguardBackend,
+              dnsBackend: version.dnsBackend,
+            },
+          }
+        : {}),
+      settings: this.current.settings,
+      tunnel: this.current.tunnel,
+      logLines: logs,
+    });
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- K pairs the key with its own value type inside
+  private async writeIfPresent<K extends SettingKey>(key: K, patch: SettingPatch): Promise<void> {
+    const value = patch[key];
+    if (value === undefined) return;
+    const writer: (value: SettingValues[K]) => Promise<void> = this.settingWriters[key];
+    await writer(value);
+  }
+
+  /**
+   * How each setting is written: the helper's setter (whose answer, the settings now stored, is applied
+   * at once) or the app's own store. A setting of the list without a writer here is a type error.
+   */
+  private readonly settingWriters: { [K in SettingKey]: (value: SettingValues[K]) => Promise<void> } = {
+    lockdownMode: (enabled) => this.settingsAnswer(this.client.settings.setLockdownMode({ enabled })),
+    allowLan: (allow) => this.settingsAnswer(this.client.settings.setAllowLan({ allow })),
+    autoConnect: (enabled) => this.settingsAnswer(this.client.settings.setAutoConnect({ enabled })),
+    enableIpv6: (enabled) => this.settingsAnswer(this.client.settings.setEnableIpv6({ enabled })),
+    dns: ({ mode, customServers }) =>
+      this.settingsAnswer(
+        this.client.settings.setDnsOptions({
+          dns: { mode: dnsModeToPb(mode), customServers: [...customServers] },
+        }),
+      ),
+    mtu: (mtu) => this.settingsAnswer(this.client.settings.setMtu(mtu === null ? {} : { mtu })),
+    wireguardPort: (port) =>
+      this.settingsAnswer(this.client.settings.setWireguardPort(port === null ? {} : { port })),
+    bypassRanges: (ranges) =>
+      this.settingsAnswer(this.client.settings.setBypassRanges({ ranges: [...ranges] })),
+    location: (location) => {
+      const base = this.requireSettings().relayConstraints;
+      return this.settingsAnswer(
+        this.client.relays.setRelayConstraints({ constraints: relayConstraintsToPb({ ...base, location }) }),
+      );
+    },
+    relayFilters: ({ providers, ownership }) => {
+      const base = this.requireSettings().relayConstraints;
+      return this.settingsAnswer(
+        this.client.relays.setRelayConstraints({
+          constraints: relayConstraintsToPb({ ...base, providers: [...providers], ownership }),
+        }),
+      );
+    },
+    launchOnLogin: async (enabled) => {
+      try {
+        await this.options.launchOnLogin.set(enabled);
+      } finally {
+        this.patch({ preferences: this.readPreferences() });
+      }
+    },
+    notifications: (notifications) => this.storePreferences({ notifications }),
+    trayStyle: (trayStyle) => this.storePreferences({ trayStyle }),
+  };
+
+  private readPreferences(): AppPreferences {
+    return { ...this.preferences.get(), launchOnLogin: this.options.launchOnLogin.get() };
+  }
+
+  private async storePreferences(change: Partial<StoredPreferences>): Promise<void> {
+    try {
+      await this.preferences.set({ ...this.preferences.get(), ...change });
+    } finally {
+      this.patch({ preferences: this.readPreferences() });
+    }
+  }
+
+  private async settingsAnswer(call: Promise<{ settings?: pb.Settings }>): Promise<void> {
+    const { settings } = await call;
+    if (settings) this.patch({ settings: settingsFromPb(settings) });
+  }
 
   private async done(call: Promise<unknown>): Promise<undefined> {
     await call;

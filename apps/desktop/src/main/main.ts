@@ -1,10 +1,13 @@
 // Electron main: one instance, the fixed-size window (hidden to the tray on close), the tray, launch on
 // login, notifications, and the sandboxed renderer's only door to the helper (DesktopBackend).
 // Bundled to dist/main/main.cjs by build.mjs, so `__dirname` is the folder of main.cjs.
-import { homedir } from 'node:os';
+import { homedir, release } from 'node:os';
+import { join } from 'node:path';
 import {
   app,
   BrowserWindow,
+  clipboard,
+  dialog,
   ipcMain,
   Menu,
   nativeTheme,
@@ -21,7 +24,8 @@ import {
   LoginItemAutostart,
   XdgAutostart,
 } from './autostart.js';
-import { DesktopBackend, type LaunchOnLogin } from './backend.js';
+import { DesktopBackend, type FileDialogs, type LaunchOnLogin } from './backend.js';
+import { PreferencesFile } from './preferences-file.js';
 import { createAppLauncher } from './apps/launcher.js';
 import { bridgeInvoke, sendPatch } from './ipc-bridge.js';
 import { appLayout, socketPathFrom, startHiddenFrom, type AppLayout } from './layout.js';
@@ -99,6 +103,36 @@ function createLaunchOnLogin(): LaunchOnLogin {
     log(`could not update the autostart entry: ${String(error)}`);
   }
   return autostart;
+}
+
+/** Electron's file dialogs, attached to the window. */
+function fileDialogs(window: BrowserWindow): FileDialogs {
+  return {
+    async chooseProgram() {
+      const { canceled, filePaths } = await dialog.showOpenDialog(window, {
+        title: 'Choose a program to run outside the tunnel',
+        buttonLabel: 'Choose',
+        properties: ['openFile'],
+        filters: [
+          { name: 'Programs and launchers', extensions: ['*'] },
+          { name: 'Launchers (.desktop)', extensions: ['desktop'] },
+        ],
+      });
+      return canceled ? undefined : filePaths[0];
+    },
+    async chooseImportFiles() {
+      const { canceled, filePaths } = await dialog.showOpenDialog(window, {
+        title: 'Import WireGuard configurations or relay lists',
+        buttonLabel: 'Import',
+        properties: ['openFile', 'multiSelections'],
+        filters: [
+          { name: 'WireGuard configurations and relay lists', extensions: ['conf', 'json'] },
+          { name: 'All files', extensions: ['*'] },
+        ],
+      });
+      return canceled ? [] : filePaths;
+    },
+  };
 }
 
 function createTray(): Tray | undefined {
@@ -191,7 +225,11 @@ async function start(): Promise<void> {
     // Only root's helper is trusted: a socket someone else created could impersonate it.
     requireOwnerUid: 0,
     launchOnLogin: createLaunchOnLogin(),
+    preferences: new PreferencesFile(join(app.getPath('userData'), 'preferences.json')),
     trayAvailable,
+    dialogs: fileDialogs(window),
+    clipboard,
+    about: { appVersion: app.getVersion(), appPlatform: `${process.platform} ${release()}`, home: homedir() },
     showWindow,
     apps: createAppLauncher({
       env: process.env,
@@ -220,7 +258,8 @@ async function start(): Promise<void> {
   };
   const trayController = tray && new TrayController(tray, layout.trayIconDir, onTrayAction);
   tray?.on('click', toggleWindow);
-  const refreshTray = (state: AppState): void => trayController?.update(trayView(state, currentTrayTheme()));
+  const refreshTray = (state: AppState): void =>
+    trayController?.update(trayView(state, currentTrayTheme(), state.preferences.trayStyle));
   refreshTray(backend.state);
   nativeTheme.on('updated', () => refreshTray(backend.state));
 
@@ -258,7 +297,8 @@ async function start(): Promise<void> {
     const next = backend.state;
     sendPatch(window.isDestroyed() ? undefined : window.webContents, patch);
     refreshTray(next);
-    notify(notificationsFor(lastState, patch, next));
+    // Off silences what the helper reports; a failed tray action (above) is still shown.
+    if (next.preferences.notifications) notify(notificationsFor(lastState, patch, next));
     lastState = next;
   });
 

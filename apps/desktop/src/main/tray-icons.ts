@@ -1,6 +1,7 @@
 // Which tray icon file to show: state and panel theme to a file under assets/icons/tray (drawn by
 // assets/icons/generate.mjs, whose names this mirrors). Pure.
 import type { AppState } from '../shared/ipc.js';
+import type { TrayStyle } from '../shared/settings.js';
 
 export const TRAY_ICON_STATES = ['disconnected', 'connecting', 'connected', 'blocked'] as const;
 export type TrayIconState = (typeof TRAY_ICON_STATES)[number];
@@ -43,8 +44,14 @@ export function trayTheme(facts: ThemeFacts): TrayTheme {
   return facts.prefersDark ? 'dark' : 'light';
 }
 
-export function trayIconFileName(state: TrayIconState, theme: TrayTheme, size: TrayIconSize): string {
-  return `${state}-${theme}-${size}.png`;
+/** Colour icons fill the shield by state; monochrome ones (for symbolic panels) use the panel's ink only. */
+export function trayIconFileName(
+  state: TrayIconState,
+  theme: TrayTheme,
+  size: TrayIconSize,
+  style: TrayStyle = 'colour',
+): string {
+  return style === 'monochrome' ? `${state}-${theme}-mono-${size}.png` : `${state}-${theme}-${size}.png`;
 }
 
 /**

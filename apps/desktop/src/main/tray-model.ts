@@ -2,6 +2,7 @@
 // enabled. Pure; tray.ts turns the model into Electron's Menu.
 import type { RelayList, TunnelStatus } from '@sluice/api/domain';
 import type { AppState } from '../shared/ipc.js';
+import type { TrayStyle } from '../shared/settings.js';
 import { trayIconState, type TrayIconState, type TrayTheme } from './tray-icons.js';
 
 export type TrayAction = 'connect' | 'reconnect' | 'disconnect' | 'show-window' | 'quit';
@@ -99,6 +100,7 @@ export function trayMenuModel(state: Pick<AppState, 'helper' | 'tunnel' | 'relay
 export interface TrayView {
   icon: TrayIconState;
   theme: TrayTheme;
+  style: TrayStyle;
   tooltip: string;
   menu: TrayMenuItem[];
 }
@@ -107,6 +109,13 @@ export interface TrayView {
 export function trayView(
   state: Pick<AppState, 'helper' | 'tunnel' | 'relayList'>,
   theme: TrayTheme,
+  style: TrayStyle = 'colour',
 ): TrayView {
-  return { icon: trayIconState(state), theme, tooltip: trayTooltip(state), menu: trayMenuModel(state) };
+  return {
+    icon: trayIconState(state),
+    theme,
+    style,
+    tooltip: trayTooltip(state),
+    menu: trayMenuModel(state),
+  };
 }

@@ -3,13 +3,19 @@
 import { join } from 'node:path';
 import { Menu, nativeImage, type MenuItemConstructorOptions, type NativeImage, type Tray } from 'electron';
 import { trayIconFileName, trayIconScales, type TrayIconState, type TrayTheme } from './tray-icons.js';
+import type { TrayStyle } from '../shared/settings.js';
 import type { TrayAction, TrayMenuItem, TrayView } from './tray-model.js';
 
 /** The tray icon for a state and theme, with a sharper representation for HiDPI panels. */
-export function loadTrayImage(iconDir: string, icon: TrayIconState, theme: TrayTheme): NativeImage {
+export function loadTrayImage(
+  iconDir: string,
+  icon: TrayIconState,
+  theme: TrayTheme,
+  style: TrayStyle = 'colour',
+): NativeImage {
   const image = nativeImage.createEmpty();
   for (const { scaleFactor, size } of trayIconScales(process.platform)) {
-    const file = join(iconDir, trayIconFileName(icon, theme, size));
+    const file = join(iconDir, trayIconFileName(icon, theme, size, style));
     const representation = nativeImage.createFromPath(file);
     if (!representation.isEmpty()) image.addRepresentation({ scaleFactor, buffer: representation.toPNG() });
   }
@@ -43,12 +49,12 @@ export class TrayController {
 
   update(view: TrayView): void {
     const next = {
-      image: `${view.icon}-${view.theme}`,
+      image: `${view.icon}-${view.theme}-${view.style}`,
       tooltip: view.tooltip,
       menu: JSON.stringify(view.menu),
     };
     if (next.image !== this.shown?.image)
-      this.tray.setImage(loadTrayImage(this.iconDir, view.icon, view.theme));
+      this.tray.setImage(loadTrayImage(this.iconDir, view.icon, view.theme, view.style));
     if (next.tooltip !== this.shown?.tooltip) this.tray.setToolTip(view.tooltip);
     // Linux trays only pick up menu changes through a new setContextMenu call, so a change sets it anew.
     if (next.menu !== this.shown?.menu)

@@ -1,6 +1,7 @@
 // Which view the window shows: the helper's reachability comes first, then the view the user opened.
 import type { ReactNode } from 'react';
 import { useApp } from './store/store-context';
+import { DiagnosticsView } from './views/DiagnosticsView';
 import { HelperProblemView } from './views/HelperProblemView';
 import { SelectLocationView } from './views/location/SelectLocationView';
 import { MainView } from './views/MainView';
@@ -21,6 +22,8 @@ export function App(): ReactNode {
       return <SettingsView />;
     case 'split-tunnel':
       return <SplitTunnelView />;
+    case 'diagnostics':
+      return <DiagnosticsView />;
     case 'main':
       return <MainView />;
   }

@@ -2,21 +2,8 @@
 // shell): every request the renderer may make, validated on the trusted side, and the state it is
 // pushed. Pure: no Node, no DOM, no Electron.
 import { z } from 'zod';
-import {
-  OWNERSHIPS,
-  type RelayList,
-  type SluiceSettings,
-  type SplitTunnelStatus,
-  type TunnelStatus,
-} from '@sluice/api/domain';
-
-const location = z
-  .object({
-    country: z.string().min(1).max(8).optional(),
-    city: z.string().min(1).max(8).optional(),
-    hostname: z.string().min(1).max(64).optional(),
-  })
-  .strict();
+import type { RelayList, SluiceSettings, SplitTunnelStatus, TunnelStatus } from '@sluice/api/domain';
+import { defaultPreferences, settingPatchSchema, type AppPreferences } from './settings.js';
 
 /** An absolute program path (the helper checks the rest: that it exists, no control characters). */
 const appPath = z.string().min(2).max(4096).startsWith('/');
@@ -27,14 +14,8 @@ export const requests = {
   connect: z.object({}).strict(),
   disconnect: z.object({}).strict(),
   reconnect: z.object({}).strict(),
-  setLockdownMode: z.object({ enabled: z.boolean() }).strict(),
-  setAllowLan: z.object({ allow: z.boolean() }).strict(),
-  setAutoConnect: z.object({ enabled: z.boolean() }).strict(),
-  setLaunchOnLogin: z.object({ enabled: z.boolean() }).strict(),
-  setLocation: z.object({ location }).strict(),
-  setRelayFilters: z
-    .object({ providers: z.array(z.string().min(1).max(64)).max(64), ownership: z.enum(OWNERSHIPS) })
-    .strict(),
+  /** One setting of the settings list (shared/settings.ts), e.g. `{ mtu: 1380 }`. */
+  setSetting: settingPatchSchema,
   showWindow: z.object({}).strict(),
   setSplitTunnelEnabled: z.object({ enabled: z.boolean() }).strict(),
   addSplitTunnelApp: z.object({ path: appPath }).strict(),
@@ -43,6 +24,14 @@ export const requests = {
   listInstalledApps: z.object({}).strict(),
   /** An app from the last list, by its desktop-file ID: the renderer never names a command to run. */
   launchExcluded: z.object({ id: z.string().min(1).max(255) }).strict(),
+  /** Ask for a program in a file dialog (main): a binary or a .desktop file; null when cancelled. */
+  chooseProgram: z.object({}).strict(),
+  /** Ask for files to import in a file dialog (main) and import them; null when cancelled. */
+  importFiles: z.object({}).strict(),
+  runLeakTest: z.object({}).strict(),
+  getLogs: z.object({ maxLines: z.number().int().min(1).max(5000) }).strict(),
+  /** Build the problem report (redacted), put it on the clipboard and return it. */
+  copyProblemReport: z.object({}).strict(),
 } as const;
 
 export type Channel = keyof typeof requests;
@@ -73,7 +62,8 @@ export interface AppState {
   relayList: RelayList | undefined;
   /** Split tunnelling as the helper last reported it. */
   splitTunnel: SplitTunnelStatus | undefined;
-  launchOnLogin: boolean;
+  /** The app's own preferences (launch on login, notifications, tray icon). */
+  preferences: AppPreferences;
   /** The desktop has a tray (when false, closing the window minimises it and the app says why). */
   trayAvailable: boolean;
   notices: Notice[];
@@ -96,12 +86,42 @@ export interface InstalledAppView {
   singleInstance: boolean;
 }
 
-/** Responses: getState returns the whole state, listInstalledApps the apps; the rest return nothing. */
-export type Response<C extends Channel> = C extends 'getState'
-  ? AppState
-  : C extends 'listInstalledApps'
-    ? InstalledAppView[]
-    : undefined;
+/** What an import did. Errors (with file and line) reject the request instead. */
+export interface ImportSummary {
+  files: string[];
+  relaysImported: number;
+  identityImported: boolean;
+  warnings: string[];
+}
+
+/** One check of the leak self-test. */
+export interface LeakCheckView {
+  name: string;
+  passed: boolean;
+  detail: string;
+}
+
+export interface LeakTestView {
+  passed: boolean;
+  checks: LeakCheckView[];
+  /** The address the world sees, when the endpoint answered. */
+  observedAddress: string;
+  /** Packets per firewall rule since the helper started, by rule tag. */
+  ruleHits: { rule: string; packets: number }[];
+}
+
+/** Each channel's answer; channels not named here answer nothing. */
+interface Responses {
+  getState: AppState;
+  listInstalledApps: InstalledAppView[];
+  chooseProgram: InstalledAppView | null;
+  importFiles: ImportSummary | null;
+  runLeakTest: LeakTestView;
+  getLogs: string[];
+  copyProblemReport: { text: string };
+}
+
+export type Response<C extends Channel> = C extends keyof Responses ? Responses[C] : undefined;
 
 /** A request failed: `message` is the helper's (or the validator's) own words. */
 export interface RequestFailure {
@@ -147,7 +167,7 @@ export const initialState: AppState = {
   settings: undefined,
   relayList: undefined,
   splitTunnel: undefined,
-  launchOnLogin: false,
+  preferences: defaultPreferences,
   trayAvailable: true,
   notices: [],
 };

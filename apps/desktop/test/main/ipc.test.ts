@@ -28,6 +28,24 @@ describe('parseInvoke', () => {
     expect(() => parseInvoke('setSplitTunnelEnabled', { enabled: 'yes' })).toThrow(/enabled/);
   });
 
+  it("takes one setting per setSetting, checked by that setting's own schema", () => {
+    expect(parseInvoke('setSetting', { mtu: 1380 }).request).toEqual({ mtu: 1380 });
+    expect(parseInvoke('setSetting', { mtu: null }).request).toEqual({ mtu: null });
+    expect(parseInvoke('setSetting', { trayStyle: 'monochrome' }).request).toEqual({
+      trayStyle: 'monochrome',
+    });
+    expect(() => parseInvoke('setSetting', { mtu: 1000 })).toThrow(/^setSetting: mtu: /);
+    expect(() => parseInvoke('setSetting', { trayStyle: 'neon' })).toThrow(/^setSetting: trayStyle: /);
+    expect(() => parseInvoke('setSetting', { dns: { mode: 'custom', customServers: [], extra: 1 } })).toThrow(
+      /^setSetting: dns: /,
+    );
+    expect(() => parseInvoke('setSetting', { lockdownMode: true, allowLan: true })).toThrow(/one at a time/);
+    expect(() => parseInvoke('setSetting', {})).toThrow(/0 settings given/);
+    expect(() => parseInvoke('setSetting', { shell: 'rm -rf /' })).toThrow(
+      /shell: unknown setting; one of lockdownMode/,
+    );
+  });
+
   it('every channel has a schema that refuses a non-object', () => {
     for (const channel of Object.keys(requests)) expect(() => parseInvoke(channel, 'x')).toThrow(channel);
   });
@@ -51,6 +69,7 @@ describe('the backend: installed apps and launching one outside the tunnel', () 
       trayAvailable: true,
       apps: {
         list: () => Promise.resolve([firefox]),
+        describe: () => Promise.reject(new Error('not used here')),
         launchExcluded: (argv) => {
           launched.push(argv);
           return Promise.resolve();

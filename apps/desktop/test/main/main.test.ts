@@ -146,6 +146,9 @@ vi.mock('electron', () => {
     },
     whenReady: () => Promise.resolve(),
     getAppPath: () => '/repo/apps/desktop',
+    // Read at start (a missing preferences file gives the defaults); nothing is written there.
+    getPath: (name: string) => `/nonexistent/sluice-test/${name}`,
+    getVersion: () => '0.0.0-test',
     getLoginItemSettings: () => ({ openAtLogin: false }),
     setLoginItemSettings: () => undefined,
     quit: () => fake.calls.push('app.quit'),
@@ -157,6 +160,8 @@ vi.mock('electron', () => {
     BrowserWindow,
     Tray,
     Notification,
+    clipboard: { writeText: () => undefined },
+    dialog: { showOpenDialog: () => Promise.resolve({ canceled: true, filePaths: [] }) },
     ipcMain: {
       handle: (channel: string, handler: Handler) => {
         if (channel === 'sluice:invoke') fake.invokeHandler = handler;
@@ -312,7 +317,9 @@ describe('main, with a tray', () => {
     await expect(invoke(window, 'getState', {}, { url: 'https://evil.example/' })).rejects.toThrow(/refused/);
     await expect(invoke(window, 'getState', {}, { parent: {} })).rejects.toThrow(/refused/);
     // Validation errors come back in the validator's words.
-    await expect(invoke(window, 'setAllowLan', { allow: 'yes' })).rejects.toThrow(/^setAllowLan: allow:/);
+    await expect(invoke(window, 'setSetting', { allowLan: 'yes' })).rejects.toThrow(
+      /^setSetting: allowLan: /,
+    );
   });
 
   it('tells the window, the tray and its menu that the helper is not running', async () => {

@@ -70,8 +70,8 @@ describe('preload', () => {
 
   it('invokes the one invoke channel with the channel name and request', async () => {
     electron.invoke.mockResolvedValueOnce(undefined);
-    await expect(api.invoke('setLockdownMode', { enabled: true })).resolves.toBeUndefined();
-    expect(electron.invoke).toHaveBeenCalledWith(IPC_INVOKE, 'setLockdownMode', { enabled: true });
+    await expect(api.invoke('setSetting', { lockdownMode: true })).resolves.toBeUndefined();
+    expect(electron.invoke).toHaveBeenCalledWith(IPC_INVOKE, 'setSetting', { lockdownMode: true });
   });
 
   it('rejects with the helper’s own message', async () => {
@@ -84,11 +84,11 @@ describe('preload', () => {
   it('delivers state patches without the IPC event, until unsubscribed', () => {
     const seen: unknown[][] = [];
     const stop = api.onState((...args: unknown[]) => seen.push(args));
-    const patch: StatePatch = { launchOnLogin: true };
+    const patch: StatePatch = { trayAvailable: false };
     electron.emit(IPC_STATE, patch);
     expect(seen).toEqual([[patch]]);
     stop();
-    electron.emit(IPC_STATE, { launchOnLogin: false });
+    electron.emit(IPC_STATE, { trayAvailable: true });
     expect(seen).toHaveLength(1);
     expect(electron.listeners.get(IPC_STATE)?.size).toBe(0);
   });

@@ -119,8 +119,8 @@ describe('IPC bridge', () => {
     const backend = { handle: vi.fn(() => Promise.resolve('done')) };
     bridgeInvoke(ipc, backend, { expectedUrl: index, windowId: () => 3 });
     expect(ipc.channels).toEqual([IPC_INVOKE]);
-    await expect(ipc.invoke(ourEvent, 'setAllowLan', { allow: true })).resolves.toBe('done');
-    expect(backend.handle).toHaveBeenCalledWith('setAllowLan', { allow: true });
+    await expect(ipc.invoke(ourEvent, 'setSetting', { allowLan: true })).resolves.toBe('done');
+    expect(backend.handle).toHaveBeenCalledWith('setSetting', { allowLan: true });
   });
 
   it('refuses messages from anywhere else before the backend sees them', async () => {
@@ -163,10 +163,10 @@ describe('IPC bridge', () => {
 
   it('sends state patches to a live window only', () => {
     const send = vi.fn();
-    sendPatch({ isDestroyed: () => false, send }, { launchOnLogin: true });
-    expect(send).toHaveBeenCalledWith(IPC_STATE, { launchOnLogin: true });
-    sendPatch({ isDestroyed: () => true, send }, { launchOnLogin: false });
-    sendPatch(undefined, { launchOnLogin: false });
+    sendPatch({ isDestroyed: () => false, send }, { trayAvailable: false });
+    expect(send).toHaveBeenCalledWith(IPC_STATE, { trayAvailable: false });
+    sendPatch({ isDestroyed: () => true, send }, { trayAvailable: true });
+    sendPatch(undefined, { trayAvailable: true });
     expect(send).toHaveBeenCalledTimes(1);
   });
 });

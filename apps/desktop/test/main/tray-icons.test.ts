@@ -47,7 +47,9 @@ describe('tray icon choice', () => {
 describe('committed icons', () => {
   const trayFiles = TRAY_ICON_STATES.flatMap((state) =>
     TRAY_THEMES.flatMap((theme) =>
-      TRAY_ICON_SIZES.map((size) => ({ name: trayIconFileName(state, theme, size), size })),
+      (['colour', 'monochrome'] as const).flatMap((style) =>
+        TRAY_ICON_SIZES.map((size) => ({ name: trayIconFileName(state, theme, size, style), size })),
+      ),
     ),
   );
 

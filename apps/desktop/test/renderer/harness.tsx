@@ -35,6 +35,22 @@ export interface FakeSluice {
   listenerCount(): number;
 }
 
+/** What a channel answers unless a test says otherwise: the state, empty lists, or nothing. */
+function defaultAnswer(channel: Channel, state: AppState): unknown {
+  switch (channel) {
+    case 'getState':
+      return state;
+    case 'listInstalledApps':
+    case 'getLogs':
+      return [];
+    case 'chooseProgram':
+    case 'importFiles':
+      return null;
+    default:
+      return undefined;
+  }
+}
+
 export function fakeSluice(state: Partial<AppState> = {}): FakeSluice {
   const listeners = new Set<(patch: StatePatch) => void>();
   const answers = new Map<Channel, Answer>();
@@ -46,7 +62,7 @@ export function fakeSluice(state: Partial<AppState> = {}): FakeSluice {
         fake.invokes.push({ channel, request });
         const answer = answers.get(channel);
         if (answer) return answer(request) as Promise<Response<C>>;
-        return Promise.resolve((channel === 'getState' ? fake.state : undefined) as Response<C>);
+        return Promise.resolve(defaultAnswer(channel, fake.state) as Response<C>);
       },
       onState(listener) {
         listeners.add(listener);
@@ -70,6 +86,20 @@ export function fakeSluice(state: Partial<AppState> = {}): FakeSluice {
 /** The invokes of one channel, without the start-up getState. */
 export function invokesOf(fake: FakeSluice, channel: Channel): unknown[] {
   return fake.invokes.filter((i) => i.channel === channel).map((i) => i.request);
+}
+
+/** The setSetting patches that changed `key` (e.g. `{ location: { country: 'se' } }`). */
+export function patchesOf(fake: FakeSluice, key: string): Record<string, unknown>[] {
+  const isRecord = (value: unknown): value is Record<string, unknown> =>
+    typeof value === 'object' && value !== null;
+  return invokesOf(fake, 'setSetting')
+    .filter(isRecord)
+    .filter((patch) => Object.hasOwn(patch, key));
+}
+
+/** The values setSetting sent for `key`. */
+export function settingsSent(fake: FakeSluice, key: string): unknown[] {
+  return patchesOf(fake, key).map((patch) => patch[key]);
 }
 
 export interface Deferred<T> {

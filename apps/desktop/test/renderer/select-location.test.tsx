@@ -8,7 +8,15 @@ import { emptyRelayList } from '@sluice/api/domain';
 import { describe, expect, it } from 'vitest';
 import { importRelayFiles } from '../../../daemon/dist/relays/import.js';
 import { FAVOURITES_KEY } from '../../src/renderer/store/favourites';
-import { connectedState, fakeSluice, invokesOf, renderApp, settingsWith, type FakeSluice } from './harness';
+import {
+  connectedState,
+  fakeSluice,
+  patchesOf,
+  renderApp,
+  settingsSent,
+  settingsWith,
+  type FakeSluice,
+} from './harness';
 
 async function openLocations(
   fake: FakeSluice = fakeSluice(connectedState()),
@@ -104,12 +112,12 @@ describe('select location: search', () => {
 });
 
 describe('select location: picking', () => {
-  it('picks a city: calls setLocation, returns to main and shows it at once', async () => {
+  it('picks a city: sends the location, returns to main and shows it at once', async () => {
     const fake = fakeSluice(connectedState());
     const { user } = await openLocations(fake);
     await user.click(screen.getByRole('button', { name: 'Cities in Sweden' }));
     await user.click(pick('Gothenburg'));
-    expect(invokesOf(fake, 'setLocation')).toEqual([{ location: { country: 'se', city: 'got' } }]);
+    expect(patchesOf(fake, 'location')).toEqual([{ location: { country: 'se', city: 'got' } }]);
     expect(screen.queryByRole('heading', { name: 'Select location' })).toBeNull();
     const locationButton = screen.getByRole('button', { name: 'Location Gothenburg, Sweden' });
     expect(document.activeElement).toBe(locationButton);
@@ -124,7 +132,7 @@ describe('select location: picking', () => {
     await user.click(pick('USA'));
     await user.click(screen.getByRole('button', { name: /^Location/ }));
     await user.click(pick('Any location'));
-    expect(invokesOf(fake, 'setLocation')).toEqual([
+    expect(patchesOf(fake, 'location')).toEqual([
       { location: { country: 'se', city: 'sto', hostname: 'se-sto-wg-001' } },
       { location: { country: 'us' } },
       { location: {} },
@@ -152,7 +160,7 @@ describe('select location: picking', () => {
     await user.click(screen.getByRole('button', { name: /^Location/ }));
     await user.click(screen.getByRole('button', { name: 'Back' }));
     expect(screen.getByRole('heading', { name: 'Sluice' })).toBeTruthy();
-    expect(invokesOf(fake, 'setLocation')).toEqual([]);
+    expect(patchesOf(fake, 'location')).toEqual([]);
   });
 
   it('moves between rows with the arrow keys and picks with Enter', async () => {
@@ -164,12 +172,12 @@ describe('select location: picking', () => {
     await user.keyboard('{ArrowDown}{ArrowDown}'); // Germany is offline and skipped
     expect(document.activeElement).toBe(pick('USA'));
     await user.keyboard('{ArrowUp}{Enter}');
-    expect(invokesOf(fake, 'setLocation')).toEqual([{ location: { country: 'se' } }]);
+    expect(patchesOf(fake, 'location')).toEqual([{ location: { country: 'se' } }]);
   });
 });
 
 describe('select location: filters', () => {
-  it('offers the providers present and ownership, and sends each change with setRelayFilters', async () => {
+  it('offers the providers present and ownership, and sends each change of the filters', async () => {
     const fake = fakeSluice(connectedState());
     const { user } = await openLocations(fake);
     const toggle = screen.getByRole('button', { name: 'Filters' });
@@ -181,12 +189,12 @@ describe('select location: filters', () => {
     ).toEqual(['31173', 'M247', 'xtom']);
 
     await user.click(panel.getByRole('checkbox', { name: 'M247' }));
-    expect(invokesOf(fake, 'setRelayFilters')).toEqual([{ providers: ['M247'], ownership: 'any' }]);
+    expect(settingsSent(fake, 'relayFilters')).toEqual([{ providers: ['M247'], ownership: 'any' }]);
     // Shown at once: only M247's places remain.
     expect(screen.queryByRole('button', { name: 'USA' })).toBeNull();
 
     await user.click(panel.getByRole('radio', { name: 'Owned' }));
-    expect(invokesOf(fake, 'setRelayFilters')[1]).toEqual({ providers: ['M247'], ownership: 'owned' });
+    expect(settingsSent(fake, 'relayFilters')[1]).toEqual({ providers: ['M247'], ownership: 'owned' });
     expect(screen.getByText('No relay matches the filters.')).toBeTruthy();
   });
 
@@ -203,7 +211,7 @@ describe('select location: filters', () => {
 
     await user.click(screen.getByRole('button', { name: 'Filters (1)' }));
     await user.click(screen.getByRole('button', { name: 'Clear filters' }));
-    expect(invokesOf(fake, 'setRelayFilters')).toEqual([{ providers: [], ownership: 'any' }]);
+    expect(settingsSent(fake, 'relayFilters')).toEqual([{ providers: [], ownership: 'any' }]);
   });
 });
 
@@ -235,7 +243,7 @@ describe('select location: favourites', () => {
     const restored = within(screen.getByRole('list', { name: 'Favourites' }));
     expect(restored.getByRole('button', { name: 'New York' })).toBeTruthy();
     await again.user.click(restored.getByRole('button', { name: 'se-sto-wg-001' }));
-    expect(invokesOf(fake, 'setLocation')).toEqual([
+    expect(patchesOf(fake, 'location')).toEqual([
       { location: { country: 'se', city: 'sto', hostname: 'se-sto-wg-001' } },
     ]);
   });

@@ -5,7 +5,11 @@
 //   probe.js udp-send <address> <port> [--payload text]        one datagram
 //   probe.js http-loop [--timeout ms]   a long-running client: prints {"pid"}, then for each URL read
 //       from stdin one line {"url", "body"} or {"url", "error"} (each request a new connection)
+//   probe.js http-watch <url> <out-file> [--every ms]   a long-running program with no pipes (as an app
+//       started from a launcher): GETs the URL on a new connection every interval and writes the latest
+//       {"pid", "body"} or {"pid", "error"} to out-file (replaced atomically); runs until killed
 import { createSocket } from 'node:dgram';
+import { renameSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { promises as dns } from 'node:dns';
 import { request } from 'node:http';
@@ -44,6 +48,22 @@ async function httpLoop(timeoutMs: number): Promise<number> {
     process.stdout.write(`${JSON.stringify(answer)}\n`);
   }
   return 0;
+}
+
+async function httpWatch(url: string, outFile: string, everyMs: number, timeoutMs: number): Promise<number> {
+  for (;;) {
+    const answer = await fetchText(url, timeoutMs).then(
+      (body) => ({ pid: process.pid, body }),
+      (error: unknown) => ({
+        pid: process.pid,
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
+    writeFileSync(`${outFile}.tmp`, JSON.stringify(answer));
+    renameSync(`${outFile}.tmp`, outFile);
+    // Pacing of a program, not synchronisation: the test polls the file.
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
 }
 
 function httpGet(url: string, fam: 4 | 6 | undefined, timeoutMs: number, discard: boolean): Promise<number> {
@@ -106,6 +126,7 @@ async function main(): Promise<number> {
       server: { type: 'string' },
       payload: { type: 'string', default: 'sluice-netlab-probe' },
       discard: { type: 'boolean', default: false },
+      every: { type: 'string', default: '500' },
     },
   });
   const [command, a, b] = positionals;
@@ -118,12 +139,14 @@ async function main(): Promise<number> {
     return 0;
   }
   if (command === 'http-loop') return httpLoop(timeoutMs);
+  if (command === 'http-watch' && a !== undefined && b !== undefined)
+    return httpWatch(a, b, Number(values.every), timeoutMs);
   if (command === 'udp-send' && a !== undefined && b !== undefined) {
     await udpSend(a, Number(b), values.payload);
     return 0;
   }
   process.stderr.write(
-    'usage: probe.js http-get <url> | resolve <name> | udp-send <address> <port> | http-loop\n',
+    'usage: probe.js http-get <url> | resolve <name> | udp-send <address> <port> | http-loop | http-watch <url> <out-file>\n',
   );
   return 2;
 }

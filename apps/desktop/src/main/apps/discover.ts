@@ -1,6 +1,6 @@
 // Installed applications as a desktop's launcher finds them: the .desktop files of the XDG data
 // directories plus flatpak's and snap's exports, one per desktop-file ID, filtered the way menus filter.
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import {
   booleanValue,
   listValue,
@@ -13,6 +13,7 @@ import {
 } from './desktop-entry.js';
 import {
   findProgram,
+  isExecutableFile,
   mapConcurrently,
   readdirOrEmpty,
   statOrUndefined,
@@ -323,6 +324,8 @@ type Verdict = { ok: true; app: DiscoveredApp } | { ok: false; skipped: SkippedE
 interface Context {
   locale: string | undefined;
   desktops: readonly string[];
+  /** Picked by the user in a file dialog: the menu filters (NoDisplay, OnlyShowIn …) do not apply. */
+  chosen?: boolean;
   findOnPath: (program: string) => Promise<string | undefined>;
 }
 
@@ -335,11 +338,12 @@ async function appOf(entry: DesktopEntry, file: FoundFile, context: Context): Pr
   const type = stringValue(entry, 'Type');
   if (type !== 'Application') return skip('not-shown', `Type=${type ?? '(missing)'}, not Application`);
   // Hidden means "deleted": it also hides the same ID in directories of lower precedence.
-  if (booleanValue(entry, 'Hidden') === true) return skip('not-shown', 'Hidden=true');
-  if (booleanValue(entry, 'NoDisplay') === true) return skip('not-shown', 'NoDisplay=true');
+  if (!context.chosen && booleanValue(entry, 'Hidden') === true) return skip('not-shown', 'Hidden=true');
+  if (!context.chosen && booleanValue(entry, 'NoDisplay') === true)
+    return skip('not-shown', 'NoDisplay=true');
   // A terminal program runs inside whichever terminal emulator the launcher picks: no app of its own.
   if (booleanValue(entry, 'Terminal') === true) return skip('not-shown', 'Terminal=true');
-  const hiddenOnDesktop = notShownReason(entry, context.desktops);
+  const hiddenOnDesktop = context.chosen ? undefined : notShownReason(entry, context.desktops);
   if (hiddenOnDesktop !== undefined) return skip('not-shown', hiddenOnDesktop);
   const execValue = stringValue(entry, 'Exec');
   if (execValue === undefined || execValue.trim() === '') return skip('not-shown', 'no Exec');
@@ -445,4 +449,44 @@ export async function discoverApps(
   const collator = new Intl.Collator(collationLocale(context.locale), { sensitivity: 'accent' });
   apps.sort((a, b) => collator.compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { apps, skipped };
+}
+
+/**
+ * A program the user picked in a file dialog: a .desktop file (read as a launcher would, with its ID
+ * taken from the file name) or an executable file, run with no arguments. Rejects with the reason in
+ * words when it is neither.
+ */
+export async function describeChosenProgram(
+  env: AppEnvironment,
+  fs: AppFileSystem,
+  path: string,
+): Promise<DiscoveredApp> {
+  const limits: Limits = { maxEntries: 1, maxFileBytes: DEFAULT_MAX_FILE_BYTES };
+  const searched = searchPath(env);
+  const context: Context = {
+    locale: messagesLocale(env),
+    desktops: currentDesktops(env),
+    // A chosen file is the user's decision: menu filters do not hide it.
+    chosen: true,
+    findOnPath: (program) => findProgram(fs, program, searched),
+  };
+  if (path.endsWith('.desktop')) {
+    const file: FoundFile = { id: basename(path), path, dir: { path: dirname(path), source: 'user' } };
+    const loaded = await loadEntry(fs, file, limits);
+    if (!loaded.ok) throw new Error(`${path}: ${loaded.skipped.reason}`);
+    const verdict = await appOf(loaded.entry, file, context);
+    if (!verdict.ok) throw new Error(`${path} starts no program: ${verdict.skipped.reason}`);
+    return verdict.app;
+  }
+  if (!(await isExecutableFile(fs, path))) {
+    throw new Error(`${path} is not a program you may run; choose an executable file or a .desktop file`);
+  }
+  return {
+    id: `program:${path}`,
+    name: basename(path),
+    exec: [path],
+    executable: path,
+    source: 'user',
+    desktopFile: path,
+  };
 }

@@ -1,6 +1,12 @@
 // Installed applications for the split-tunnelling app-exclusion picker: discovery plus icons as data:
 // URLs the renderer can show without file access. A missing or unreadable icon is no error, just none.
-import { discoverApps, type DiscoveredApp, type DiscoveryOptions, type SkippedEntry } from './discover.js';
+import {
+  describeChosenProgram,
+  discoverApps,
+  type DiscoveredApp,
+  type DiscoveryOptions,
+  type SkippedEntry,
+} from './discover.js';
 import { mapConcurrently, nodeFileSystem, type AppFileSystem } from './file-system.js';
 import { iconDataUrl, IconResolver, MAX_ICON_BYTES } from './icons.js';
 import type { AppEnvironment } from './xdg.js';
@@ -52,4 +58,23 @@ export async function listInstalledApps(
     }
   });
   return { apps: withIcons, skipped };
+}
+
+/** A program picked in a file dialog (a .desktop file or an executable), with its icon when it names one. */
+export async function describeProgram(
+  env: AppEnvironment,
+  path: string,
+  fs: AppFileSystem = nodeFileSystem,
+  options: Pick<ListOptions, 'iconTheme' | 'iconSize' | 'maxIconBytes'> = {},
+): Promise<InstalledApp> {
+  const app = await describeChosenProgram(env, fs, path);
+  if (app.iconName === undefined) return app;
+  try {
+    const icons = new IconResolver(env, fs, { theme: options.iconTheme, size: options.iconSize });
+    const file = await icons.resolve(app.iconName);
+    const icon = file && (await iconDataUrl(fs, file, options.maxIconBytes ?? MAX_ICON_BYTES));
+    return icon === undefined ? app : { ...app, icon };
+  } catch {
+    return app;
+  }
 }

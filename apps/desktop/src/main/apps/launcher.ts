@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import type { InstalledAppView } from '../../shared/ipc.js';
 import type { AppLauncher } from '../backend.js';
-import { listInstalledApps, type AppEnvironment } from './index.js';
+import { describeProgram, listInstalledApps, type AppEnvironment, type InstalledApp } from './index.js';
 
 /** How long a launch must survive before it counts as started (sluice-exclude fails fast when it fails). */
 const STARTED_AFTER_MS = 1_500;
@@ -20,18 +20,23 @@ export function createAppLauncher(options: LauncherOptions): AppLauncher {
   return {
     async list() {
       const { apps } = await listInstalledApps(options.env);
-      return apps.map((app): InstalledAppView & { exec: string[] } => ({
-        id: app.id,
-        name: app.name,
-        ...(app.comment === undefined ? {} : { comment: app.comment }),
-        executable: app.executable,
-        source: app.source,
-        ...(app.icon === undefined ? {} : { icon: app.icon }),
-        singleInstance: app.hint === 'single-instance',
-        exec: app.exec,
-      }));
+      return apps.map(launchableView);
     },
+    describe: async (path) => launchableView(await describeProgram(options.env, path)),
     launchExcluded: (argv) => launch(options, argv),
+  };
+}
+
+function launchableView(app: InstalledApp): InstalledAppView & { exec: string[] } {
+  return {
+    id: app.id,
+    name: app.name,
+    ...(app.comment === undefined ? {} : { comment: app.comment }),
+    executable: app.executable,
+    source: app.source,
+    ...(app.icon === undefined ? {} : { icon: app.icon }),
+    singleInstance: app.hint === 'single-instance',
+    exec: app.exec,
   };
 }
 

@@ -1,12 +1,10 @@
 // The Select location tree as data: countries -> cities -> relays, narrowed by the relay filters the
 // helper applies (provider, ownership) and by the search text. Pure, so it is cheap to test and memoise.
-import type { Ownership, Relay, RelayList } from '@sluice/api/domain';
+import type { Relay, RelayList } from '@sluice/api/domain';
 
-export interface RelayFilters {
-  /** Empty means any provider. */
-  providers: readonly string[];
-  ownership: Ownership;
-}
+import type { RelayFilters } from '../../shared/settings';
+
+export type { RelayFilters } from '../../shared/settings';
 
 export interface RelayNode {
   relay: Relay;

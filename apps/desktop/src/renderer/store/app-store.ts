@@ -5,7 +5,9 @@ import { initialState } from '../../shared/ipc';
 import type { RelayList } from '@sluice/api/domain';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { messageOf } from './errors';
+import { createDiagnosticsSlice, type DiagnosticsSlice } from './diagnostics-slice';
 import { createFavouritesSlice, type FavouritesSlice } from './favourites-slice';
+import { createImportSlice, type ImportSlice } from './import-slice';
 import type { FavouritesStorage } from './favourites';
 import { createNoticesSlice, type NoticesSlice } from './notices-slice';
 import { createSettingsSlice, type SettingsSlice } from './settings-slice';
@@ -30,6 +32,8 @@ export type AppStore = ConnectionSlice &
   NoticesSlice &
   FavouritesSlice &
   SplitTunnelSlice &
+  ImportSlice &
+  DiagnosticsSlice &
   UiSlice;
 
 export type AppStoreApi = StoreApi<AppStore>;
@@ -49,7 +53,7 @@ const PATCH_KEYS = [
   'settings',
   'relayList',
   'splitTunnel',
-  'launchOnLogin',
+  'preferences',
   'trayAvailable',
   'notices',
 ] as const;
@@ -120,7 +124,7 @@ export function createAppStore(api: SluiceApi, options: AppStoreOptions = {}): A
         if (tunnel) get().receiveTunnel(tunnel);
         // With the helper gone its state is unknown: keep no guesses about it.
         if (known.helper && known.helper.kind !== 'connected') get().dropOptimisticTunnel();
-        if (Object.hasOwn(known, 'settings') || Object.hasOwn(known, 'launchOnLogin'))
+        if (Object.hasOwn(known, 'settings') || Object.hasOwn(known, 'preferences'))
           get().reconcileSettings();
       },
     };
@@ -132,6 +136,8 @@ export function createAppStore(api: SluiceApi, options: AppStoreOptions = {}): A
       ...createNoticesSlice(ctx),
       ...createFavouritesSlice(ctx, options.storage),
       ...createSplitTunnelSlice(ctx),
+      ...createImportSlice(ctx),
+      ...createDiagnosticsSlice(ctx),
       ...createUiSlice(ctx),
     };
   });

@@ -2,7 +2,15 @@
 import type { LocationConstraint } from '@sluice/api/domain';
 import type { SliceContext } from './slice';
 
-export type ViewName = 'main' | 'location' | 'settings' | 'split-tunnel';
+export type ViewName = 'main' | 'location' | 'settings' | 'split-tunnel' | 'diagnostics';
+
+/** Where Back goes: views opened from Settings return there. */
+const PARENT_VIEW: Record<Exclude<ViewName, 'main'>, ViewName> = {
+  location: 'main',
+  settings: 'main',
+  'split-tunnel': 'settings',
+  diagnostics: 'settings',
+};
 
 export interface ShownError {
   id: number;
@@ -35,7 +43,7 @@ export function createUiSlice(ctx: SliceContext): UiSlice {
     },
     closeView() {
       const { view } = get();
-      if (view !== 'main') set({ view: 'main', returnedFrom: view });
+      if (view !== 'main') set({ view: PARENT_VIEW[view], returnedFrom: view });
     },
     toggleDetails() {
       set({ detailsOpen: !get().detailsOpen });
@@ -44,8 +52,17 @@ export function createUiSlice(ctx: SliceContext): UiSlice {
       set({ error: undefined });
     },
     pickLocation(location) {
-      get().changeSetting('location', location);
+      get().changeSetting('location', cleanLocation(location));
       get().closeView();
     },
   };
+}
+
+/** Only the parts that are set: the request schema is strict, and JSON bridges drop undefined anyway. */
+function cleanLocation(location: LocationConstraint): LocationConstraint {
+  const out: LocationConstraint = {};
+  if (location.country) out.country = location.country;
+  if (location.city) out.city = location.city;
+  if (location.hostname) out.hostname = location.hostname;
+  return out;
 }

@@ -1,11 +1,12 @@
 // Split tunnelling: the switch, how this system enforces it (or why it cannot), the programs always
-// excluded and the processes outside the tunnel now, each with a way to put it back.
+// excluded and the processes outside the tunnel now (each with a way to put it back), and the picker.
 import type { ReactNode } from 'react';
 import type { SplitTunnelStatus } from '@sluice/api/domain';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { Switch } from '../components/Switch';
 import { ViewHeader } from '../components/ViewHeader';
 import { useApp } from '../store/store-context';
+import { AppPicker } from './split-tunnel/AppPicker';
 
 /** How exclusion works here, in words a person can act on. */
 export function mechanismWords(status: SplitTunnelStatus): string {
@@ -56,7 +57,7 @@ export function SplitTunnelView(): ReactNode {
                 Always excluded
               </h2>
               {status.apps.length === 0 ? (
-                <p className="empty-line">No programs. Add one with sluice split-tunnel app add.</p>
+                <p className="empty-line">No programs. Choose Always exclude for one below.</p>
               ) : (
                 <ul className="plain-list" aria-label="Programs always excluded">
                   {status.apps.map((path) => (
@@ -103,6 +104,7 @@ export function SplitTunnelView(): ReactNode {
                 </ul>
               )}
             </section>
+            {status.mechanism !== 'unavailable' && <AppPicker />}
           </>
         )}
       </div>

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseDesktopEntry, type DesktopEntry } from '../../../src/main/apps/desktop-entry.js';
 import {
   applicationsDirs,
+  describeChosenProgram,
   discoverApps,
   programIndex,
   singleInstanceHint,
@@ -455,5 +456,43 @@ describe('on the real file system', () => {
         reason: 'TryExec=not-executable is not an installed program',
       },
     ]);
+  });
+});
+
+describe('a program chosen with Browse', () => {
+  it('reads a .desktop file as a launcher would, even one the desktop hides', async () => {
+    const fs = gnomeSystem().file(
+      '/home/user/Downloads/tool.desktop',
+      '[Desktop Entry]\nType=Application\nName=Tool\nExec=gedit --new-window %F\nOnlyShowIn=KDE;\n',
+    );
+    const app = await describeChosenProgram(gnomeEnvironment, fs, '/home/user/Downloads/tool.desktop');
+    expect(app).toMatchObject({
+      id: 'tool.desktop',
+      name: 'Tool',
+      exec: ['gedit', '--new-window'],
+      executable: '/usr/bin/gedit',
+    });
+  });
+
+  it('takes an executable file as a program run without arguments', async () => {
+    const app = await describeChosenProgram(gnomeEnvironment, gnomeSystem(), '/usr/bin/nautilus');
+    expect(app).toMatchObject({
+      id: 'program:/usr/bin/nautilus',
+      name: 'nautilus',
+      exec: ['/usr/bin/nautilus'],
+    });
+  });
+
+  it('says why a file is neither', async () => {
+    await expect(describeChosenProgram(gnomeEnvironment, gnomeSystem(), '/usr/bin/inkscape')).rejects.toThrow(
+      '/usr/bin/inkscape is not a program you may run; choose an executable file or a .desktop file',
+    );
+    const fs = gnomeSystem().file(
+      '/tmp/link.desktop',
+      '[Desktop Entry]\nType=Link\nName=Site\nURL=https://example.org\n',
+    );
+    await expect(describeChosenProgram(gnomeEnvironment, fs, '/tmp/link.desktop')).rejects.toThrow(
+      '/tmp/link.desktop starts no program: Type=Link, not Application',
+    );
   });
 });

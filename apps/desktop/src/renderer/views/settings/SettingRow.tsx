@@ -1,0 +1,185 @@
+// One setting of the settings list, drawn by its declared control, with the helper's words beside it
+// when its last change failed.
+import { useState, type ReactNode } from 'react';
+import {
+  isChoiceSetting,
+  isDnsSetting,
+  isListSetting,
+  isNumberSetting,
+  isSwitchSetting,
+  SETTINGS,
+  type SettingKey,
+  type SettingKeyOf,
+} from '../../../shared/settings';
+import { AddressList } from '../../components/AddressList';
+import { ChoiceGroup } from '../../components/ChoiceGroup';
+import { NumberOrAuto } from '../../components/NumberOrAuto';
+import { Switch } from '../../components/Switch';
+import { effectiveSetting } from '../../store/settings-slice';
+import { useApp } from '../../store/store-context';
+import type { DnsSetting } from '../../../shared/settings';
+
+function SettingProblem({ settingKey }: { settingKey: SettingKey }): ReactNode {
+  const problem = useApp((s) => s.settingErrors[settingKey]);
+  const dismiss = useApp((s) => s.dismissSettingError);
+  if (!problem) return null;
+  return (
+    <div className="setting-error" role="alert">
+      <span>{problem}</span>
+      <button type="button" className="text-button" onClick={() => dismiss(settingKey)}>
+        Dismiss
+      </button>
+    </div>
+  );
+}
+
+function SwitchSetting({ settingKey }: { settingKey: SettingKeyOf<boolean> }): ReactNode {
+  const view = SETTINGS[settingKey].view;
+  const value = useApp((s) => effectiveSetting(s, settingKey));
+  const changeSetting = useApp((s) => s.changeSetting);
+  if (!view) return null;
+  return (
+    <Switch
+      label={view.label}
+      description={view.help}
+      checked={value}
+      onChange={(on) => changeSetting(settingKey, on)}
+    />
+  );
+}
+
+function NumberSetting({ settingKey }: { settingKey: SettingKeyOf<number | null> }): ReactNode {
+  const view = SETTINGS[settingKey].view;
+  const value = useApp((s) => effectiveSetting(s, settingKey));
+  const changeSetting = useApp((s) => s.changeSetting);
+  if (view?.control.kind !== 'number-or-auto') return null;
+  const { min, max, autoLabel, placeholder } = view.control;
+  return (
+    <NumberOrAuto
+      label={view.label}
+      description={view.help}
+      value={value}
+      min={min}
+      max={max}
+      autoLabel={autoLabel}
+      placeholder={placeholder}
+      onChange={(next) => changeSetting(settingKey, next)}
+    />
+  );
+}
+
+function ListSetting({ settingKey }: { settingKey: SettingKeyOf<readonly string[]> }): ReactNode {
+  const view = SETTINGS[settingKey].view;
+  const value = useApp((s) => effectiveSetting(s, settingKey));
+  const changeSetting = useApp((s) => s.changeSetting);
+  if (view?.control.kind !== 'address-list') return null;
+  const { control } = view;
+  return (
+    <div className="setting">
+      <div className="setting-row">
+        <span className="setting-label">{view.label}</span>
+      </div>
+      <p className="setting-description">{view.help}</p>
+      <AddressList
+        itemLabel={control.itemLabel}
+        fieldLabel={`Add a ${control.itemLabel}`}
+        items={value ?? []}
+        placeholder={control.placeholder}
+        validateItem={control.validateItem}
+        {...(control.suggestions ? { suggestions: control.suggestions } : {})}
+        disabled={value === undefined}
+        onChange={(items) => changeSetting(settingKey, items)}
+      />
+    </div>
+  );
+}
+
+function DnsSettingRow({ settingKey }: { settingKey: SettingKeyOf<DnsSetting> }): ReactNode {
+  const view = SETTINGS[settingKey].view;
+  const value = useApp((s) => effectiveSetting(s, settingKey));
+  const changeSetting = useApp((s) => s.changeSetting);
+  // Turned on with no server yet: the field shows, and custom DNS starts with the first server added.
+  const [adding, setAdding] = useState(false);
+  if (view?.control.kind !== 'dns') return null;
+  const servers = value?.mode === 'custom' ? value.customServers : [];
+  const custom = servers.length > 0;
+  return (
+    <div className="setting-stack">
+      <Switch
+        label={view.label}
+        description={view.help}
+        checked={value === undefined ? undefined : custom || adding}
+        onChange={(on) => {
+          if (!value) return;
+          if (!on) {
+            setAdding(false);
+            if (custom) changeSetting(settingKey, { mode: 'default', customServers: value.customServers });
+          } else if (value.customServers.length > 0) {
+            changeSetting(settingKey, { mode: 'custom', customServers: value.customServers });
+          } else {
+            setAdding(true);
+          }
+        }}
+      />
+      {(custom || adding) && (
+        <div className="setting setting--nested">
+          <AddressList
+            itemLabel="DNS server"
+            fieldLabel="Add a DNS server"
+            items={servers}
+            placeholder={view.control.placeholder}
+            validateItem={view.control.validateItem}
+            onChange={(items) => {
+              setAdding(items.length === 0);
+              changeSetting(
+                settingKey,
+                items.length === 0
+                  ? { mode: 'default', customServers: [] }
+                  : { mode: 'custom', customServers: items },
+              );
+            }}
+          />
+          {!custom && <p className="setting-description">Add a server to start using custom DNS.</p>}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function ChoiceSetting({ settingKey }: { settingKey: SettingKeyOf<'colour' | 'monochrome'> }): ReactNode {
+  const view = SETTINGS[settingKey].view;
+  const value = useApp((s) => effectiveSetting(s, settingKey));
+  const changeSetting = useApp((s) => s.changeSetting);
+  if (view?.control.kind !== 'choice') return null;
+  const { options } = view.control;
+  return (
+    <ChoiceGroup
+      label={view.label}
+      description={view.help}
+      options={options}
+      value={value}
+      onChange={(picked) => {
+        const option = options.find((candidate) => candidate.value === picked);
+        if (option) changeSetting(settingKey, option.value);
+      }}
+    />
+  );
+}
+
+function Control({ settingKey }: { settingKey: SettingKey }): ReactNode {
+  if (isSwitchSetting(settingKey)) return <SwitchSetting settingKey={settingKey} />;
+  if (isNumberSetting(settingKey)) return <NumberSetting settingKey={settingKey} />;
+  if (isListSetting(settingKey)) return <ListSetting settingKey={settingKey} />;
+  if (isDnsSetting(settingKey)) return <DnsSettingRow settingKey={settingKey} />;
+  if (isChoiceSetting(settingKey)) return <ChoiceSetting settingKey={settingKey} />;
+  return null;
+}
+
+export function SettingRow({ settingKey }: { settingKey: SettingKey }): ReactNode {
+  return (
+    <div className="setting-slot" data-setting={settingKey}>
+      <Control settingKey={settingKey} />
+      <SettingProblem settingKey={settingKey} />
+    </div>
+  );
+}
