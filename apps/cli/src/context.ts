@@ -1,10 +1,12 @@
-// What every command gets: output, the helper client (made on first use) and typed failures.
+// What every command gets: output, the helper client (made, and gRPC loaded, on first use) and typed
+// failures.
 import type { HelperClient } from '@sluice/api';
 
 export interface CliContext {
   out: (text: string) => void;
   err: (text: string) => void;
-  client: () => HelperClient;
+  /** The one client of this run; rejects with HelperSocketMissingError when the socket is not there. */
+  client: () => Promise<HelperClient>;
   readFile: (path: string) => Promise<string>;
   /** Resolves when the user asks to stop a long-running command (Ctrl-C). */
   interrupted: () => Promise<void>;

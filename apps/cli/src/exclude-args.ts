@@ -1,7 +1,7 @@
 // sluice-exclude's arguments and how it finds the program, as a shell would (pure but for the file probes).
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { DEFAULT_SOCKET_PATH } from '@sluice/api';
+import { DEFAULT_SOCKET_PATH } from './socket.js';
 
 export const EXCLUDE_EXIT = {
   failed: 1,

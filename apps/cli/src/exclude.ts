@@ -4,7 +4,7 @@
 // the exclusion cgroup; then the process becomes the program (execv), so every socket the program
 // opens is excluded from its first packet, its children follow, and its environment is exactly the
 // caller's (nothing is setuid, so LD_PRELOAD and the rest survive).
-import { ApiError, HelperClient, HelperUnreachableError } from '@sluice/api';
+import { ApiError, HelperClient, HelperUnreachableError } from './helper.js';
 import { escapeControls } from '@sluice/api/domain';
 import { execProgram } from '@sluice/execve';
 import { EXCLUDE_EXIT, parseExcludeArgs, resolveProgram, USAGE } from './exclude-args.js';

@@ -1,10 +1,10 @@
 // Pure formatting of helper replies: the documented JSON (DESIGN.md "Contracts") and short human text.
 import type { pb } from '@sluice/api';
 import {
-  describeLocation,
   formatBytes,
   settingsFromPb,
   tunnelStatusFromPb,
+  type LocationConstraint,
   type SluiceSettings,
   type TunnelStatus,
 } from '@sluice/api/domain';
@@ -128,8 +128,17 @@ export function tunnelText(tunnel: SluiceSettings['tunnel']): string {
   ].join('\n');
 }
 
+/**
+ * The domain's describeLocation ("any", "se", "se got", "se got se-got-wg-001"; a test holds them equal).
+ * That one lives beside the settings schemas, and importing it would evaluate zod at every start.
+ */
+export function locationWords(location: LocationConstraint): string {
+  const parts = [location.country, location.city, location.hostname].filter((part) => !!part);
+  return parts.length === 0 ? 'any' : parts.join(' ');
+}
+
 export function relayConstraintsText(c: SluiceSettings['relayConstraints']): string {
-  const lines = [`Location:  ${describeLocation(c.location)}`];
+  const lines = [`Location:  ${locationWords(c.location)}`];
   lines.push(`Providers: ${c.providers.length > 0 ? c.providers.join(', ') : 'any'}`);
   lines.push(`Ownership: ${c.ownership}`);
   return lines.join('\n');

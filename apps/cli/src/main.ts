@@ -1,5 +1,5 @@
-#!/usr/bin/env node
-import { readFile } from 'node:fs/promises';
+// node:fs, not node:fs/promises: that one costs a start-up of its own, and one file is read at most.
+import { readFile } from 'node:fs';
 import { escapeControls } from '@sluice/api/domain';
 import { runCli } from './program.js';
 
@@ -13,7 +13,10 @@ runCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(`${printable(text)}\n`),
   err: (text) => process.stderr.write(`${printable(text)}\n`),
   env: process.env,
-  readFile: (path) => readFile(path, 'utf8'),
+  readFile: (path) =>
+    new Promise((resolve, reject) =>
+      readFile(path, 'utf8', (error, text) => (error ? reject(error) : resolve(text))),
+    ),
   interrupted: () =>
     (interrupted ??= new Promise<void>((resolve) => process.once('SIGINT', () => resolve()))),
 }).then(

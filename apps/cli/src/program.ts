@@ -1,7 +1,7 @@
 // The `sluice` command tree (DESIGN.md "Contracts"; follows `mullvad` where the job is the same) and
 // the mapping of failures onto exit codes: 0 ok, 1 request failed, 2 usage, 3 helper not reachable.
 import { Command, CommanderError } from 'commander';
-import { ApiError, DEFAULT_SOCKET_PATH, HelperClient, HelperUnreachableError } from '@sluice/api';
+import type { HelperClient } from '@sluice/api';
 import { registerDoctor } from './commands/doctor.js';
 import { registerRelays } from './commands/relays.js';
 
@@ -10,6 +10,8 @@ import { registerSplitTunnel } from './commands/split-tunnel.js';
 import { registerStatus } from './commands/status.js';
 import { registerTunnelControl } from './commands/tunnel-control.js';
 import { UsageError, type CliContext } from './context.js';
+import type * as Helper from './helper.js';
+import { DEFAULT_SOCKET_PATH, HelperSocketMissingError, socketIsMissing } from './socket.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
 
@@ -21,7 +23,11 @@ export interface CliIo {
   interrupted: () => Promise<void>;
 }
 
+/** The gRPC side of the CLI, loaded by the first command that talks to the helper. */
+type HelperModule = typeof Helper;
+
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let helperModule: HelperModule | undefined;
   let client: HelperClient | undefined;
   const program = new Command()
     .name('sluice')
@@ -39,10 +45,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     err: io.err,
     readFile: io.readFile,
     interrupted: io.interrupted,
-    client: () => {
-      client ??= new HelperClient({
-        socketPath: program.opts<{ socket?: string }>().socket ?? io.env.SLUICE_SOCKET ?? DEFAULT_SOCKET_PATH,
-      });
+    client: async () => {
+      if (client) return client;
+      const socketPath =
+        program.opts<{ socket?: string }>().socket ?? io.env.SLUICE_SOCKET ?? DEFAULT_SOCKET_PATH;
+      // The commonest failure, told without loading gRPC; anything else there is for gRPC to judge.
+      if (socketIsMissing(socketPath)) throw new HelperSocketMissingError(socketPath);
+      helperModule ??= await import('./helper.js');
+      client ??= new helperModule.HelperClient({ socketPath });
       return client;
     },
   };
@@ -68,13 +78,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     await program.parseAsync(argv, { from: 'user' });
     return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
   } catch (error) {
-    return reportError(error, io);
+    return reportError(error, io, helperModule);
   } finally {
     client?.close();
   }
 }
 
-function reportError(error: unknown, io: CliIo): number {
+/** `helper` is undefined when gRPC was never loaded: then no error can be one of its classes. */
+function reportError(error: unknown, io: CliIo, helper: HelperModule | undefined): number {
   if (error instanceof CommanderError) {
     // Help and version are "errors" only to commander.
     if (error.exitCode === 0) return EXIT.ok;
@@ -84,11 +95,14 @@ function reportError(error: unknown, io: CliIo): number {
     io.err(`sluice: ${error.message}`);
     return EXIT.usage;
   }
-  if (error instanceof HelperUnreachableError) {
+  if (
+    error instanceof HelperSocketMissingError ||
+    (helper !== undefined && error instanceof helper.HelperUnreachableError)
+  ) {
     io.err(`sluice: the Sluice helper is not running (socket ${error.socketPath})`);
     return EXIT.unreachable;
   }
-  if (error instanceof ApiError) {
+  if (helper !== undefined && error instanceof helper.ApiError) {
     io.err(`sluice: ${error.message}`);
     return EXIT.failed;
   }

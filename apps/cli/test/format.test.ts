@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pb } from '@sluice/api';
-import { splitTunnelWords, statusJson, statusText } from '../src/format.js';
+import { describeLocation } from '@sluice/api/domain';
+import { locationWords, splitTunnelWords, statusJson, statusText } from '../src/format.js';
 
 const relay = {
   hostname: 'se-got-wg-001',
@@ -155,5 +156,19 @@ describe('split tunnelling in status', () => {
       'Split tunnelling is on but unavailable here: no cgroups',
     );
     expect(splitTunnelWords({ ...state, enabled: false })).toBeUndefined();
+  });
+});
+
+describe('relay location words', () => {
+  it("are the domain's describeLocation, which the CLI cannot import without zod", () => {
+    for (const location of [
+      {},
+      { country: 'se' },
+      { country: 'se', city: 'got' },
+      { country: 'se', city: 'got', hostname: 'se-got-wg-001' },
+      { country: '', city: 'got' },
+    ]) {
+      expect(locationWords(location)).toBe(describeLocation(location));
+    }
   });
 });

@@ -2,11 +2,13 @@
 // first relay, switching between both, and the direct path for reference; Sluice alone for relay deaths and
 // an idle window. Prints the tables with the issue's targets on stdout (progress on stderr) and writes the
 // results as JSON. Needs root (the lab's network namespaces); nothing runs in the host's namespace.
+// `--only footprint` measures just the CLI's start-up, in a lab with the helper alone.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { Lab } from '@sluice/netlab';
-import { collectEnvironment, roundedLoad } from './environment.js';
+import { measureCliLatency } from './cli-latency.js';
+import { collectEnvironment, roundedLoad, type Environment } from './environment.js';
 import { PROBE_INTERVAL_MS } from './first-byte.js';
 import { hostSnapshot } from './lab-checks.js';
 import { Interrupted, watchInterrupts } from './interrupt.js';
@@ -16,18 +18,79 @@ import {
   compareLatency,
   compareThroughput,
   describeDifferences,
+  footprintReport,
+  footprintTargets,
   idleReport,
   relayDeathReport,
   relaySwitchReport,
   sampleSummary,
   withTargets,
   type BenchReport,
+  type FootprintOnlyReport,
+  type FootprintReport,
   type HostCheck,
 } from './report.js';
-import { renderReport } from './render.js';
+import { renderFootprintReport, renderReport } from './render.js';
+import { countTargets } from './targets.js';
 
 function log(line: string): void {
   process.stderr.write(`bench: ${line}\n`);
+}
+
+/** The CLI's start-up figures; a failure is reported with them (their targets then are not met). */
+async function measureFootprint(lab: Lab, options: BenchOptions): Promise<FootprintReport> {
+  try {
+    return footprintReport(options.cliRuns, await measureCliLatency(lab, options.cliRuns, log), null);
+  } catch (error) {
+    log(`CLI start-up: ${String(error)}`);
+    return footprintReport(options.cliRuns, null, error instanceof Error ? error.message : String(error));
+  }
+}
+
+function hostCheck(
+  before: Awaited<ReturnType<typeof hostSnapshot>>,
+  after: typeof before,
+  lab: Lab,
+): HostCheck {
+  return {
+    linksBefore: before.links,
+    linksAfter: after.links,
+    linksUnchanged: before.links.join(' ') === after.links.join(' '),
+    labNamespacesLeft: after.namespaces.filter((ns) => ns.startsWith(`${lab.name}-`)),
+  };
+}
+
+async function benchFootprint(options: BenchOptions, signal: AbortSignal): Promise<FootprintOnlyReport> {
+  if (process.getuid?.() !== 0)
+    throw new Error('the bench needs root (it builds a network lab in namespaces)');
+  const startedAt = new Date();
+  const load = loadavg();
+  const hostBefore = await hostSnapshot();
+  log('bringing the lab up');
+  const lab = await Lab.up({ relays: 1, log });
+  let footprint: FootprintReport;
+  let environment: Environment;
+  try {
+    environment = await collectEnvironment(lab, load);
+    signal.throwIfAborted();
+    footprint = await measureFootprint(lab, options);
+  } finally {
+    log(`tearing the lab ${lab.name} down`);
+    await lab.down();
+  }
+  const finishedAt = new Date();
+  const targets = footprintTargets(footprint);
+  return {
+    schema: 'sluice-bench-footprint/1',
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationSeconds: Math.round((finishedAt.getTime() - startedAt.getTime()) / 100) / 10,
+    environment: { ...environment, loadAverageAtEnd: roundedLoad(loadavg()) },
+    footprint,
+    targets,
+    targetsMet: countTargets(targets),
+    checks: { host: hostCheck(hostBefore, await hostSnapshot(), lab) },
+  };
 }
 
 async function bench(options: BenchOptions, signal: AbortSignal): Promise<BenchReport> {
@@ -44,6 +107,8 @@ async function bench(options: BenchOptions, signal: AbortSignal): Promise<BenchR
     if (relay === undefined || other === undefined) throw new Error('the lab has fewer than two relays');
     const relays: RelayPair = [relay, other];
     const environment = await collectEnvironment(lab, load);
+    signal.throwIfAborted();
+    const footprint = await measureFootprint(lab, options);
     signal.throwIfAborted();
     log('direct path');
     const direct = await measureDirect(lab, options, log);
@@ -65,6 +130,8 @@ async function bench(options: BenchOptions, signal: AbortSignal): Promise<BenchR
         iperfRuns: options.iperfRuns,
         deathRuns: options.deathRuns,
         idleSeconds: options.idleSeconds,
+        cliRuns: options.cliRuns,
+        only: options.only,
         firstByteProbeIntervalMs: PROBE_INTERVAL_MS,
       },
       environment,
@@ -95,6 +162,7 @@ async function bench(options: BenchOptions, signal: AbortSignal): Promise<BenchR
       ),
       relayDeath: relayDeathReport(sluice.relayDeath, options.deathRuns),
       idle: idleReport(sluice.idle, options.idleSeconds),
+      footprint,
       extra: {
         connectDuringFirstByteRuns: compareLatency(
           sluice.connectDuringFirstByteMs,
@@ -119,13 +187,7 @@ async function bench(options: BenchOptions, signal: AbortSignal): Promise<BenchR
     log(`tearing the lab ${lab.name} down`);
     await lab.down();
   }
-  const hostAfter = await hostSnapshot();
-  const host: HostCheck = {
-    linksBefore: hostBefore.links,
-    linksAfter: hostAfter.links,
-    linksUnchanged: hostBefore.links.join(' ') === hostAfter.links.join(' '),
-    labNamespacesLeft: hostAfter.namespaces.filter((ns) => ns.startsWith(`${lab.name}-`)),
-  };
+  const host = hostCheck(hostBefore, await hostSnapshot(), lab);
   const finishedAt = new Date();
   return {
     ...report,
@@ -151,9 +213,12 @@ async function main(): Promise<number> {
   }
   if (options.runs < 10) log(`--runs ${options.runs}: fewer than the 10 runs the figures are meant to use`);
   const interrupts = watchInterrupts(log);
-  let report: BenchReport;
+  let report: BenchReport | FootprintOnlyReport;
   try {
-    report = await bench(options, interrupts.signal);
+    report =
+      options.only === 'footprint'
+        ? await benchFootprint(options, interrupts.signal)
+        : await bench(options, interrupts.signal);
   } catch (error) {
     const reason: unknown = interrupts.signal.reason;
     if (reason instanceof Interrupted) {
@@ -167,7 +232,11 @@ async function main(): Promise<number> {
   }
   mkdirSync(dirname(options.jsonPath), { recursive: true });
   writeFileSync(options.jsonPath, JSON.stringify(report, null, 2) + '\n');
-  process.stdout.write(renderReport(report, options.jsonPath));
+  process.stdout.write(
+    report.schema === 'sluice-bench-footprint/1'
+      ? renderFootprintReport(report, options.jsonPath)
+      : renderReport(report, options.jsonPath),
+  );
   const host = report.checks.host;
   return host !== null && host.linksUnchanged && host.labNamespacesLeft.length === 0 ? 0 : 1;
 }

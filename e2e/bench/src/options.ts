@@ -1,5 +1,5 @@
 // The bench's command line: --runs, --warmup, --iperf-seconds, --iperf-runs, --death-runs, --idle-seconds,
-// --json, --help.
+// --cli-runs, --only, --json, --help.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -16,17 +16,24 @@ export interface BenchOptions {
   deathRuns: number;
   /** Length of the idle window watched for false reconnects; 0 skips it. */
   idleSeconds: number;
+  /** Timed rounds of the CLI start-up figures (each round: `node -e 0` and the CLI commands). */
+  cliRuns: number;
+  /** Only these figures (`footprint`: the CLI's start-up, in a lab with just the helper); null: all. */
+  only: 'footprint' | null;
   /** Where the machine-readable results go. */
   jsonPath: string;
 }
 
 export const DEFAULT_JSON_PATH = resolve(import.meta.dirname, '..', 'results', 'latest.json');
+/** `--only footprint` does not overwrite the full run's results. */
+export const DEFAULT_FOOTPRINT_JSON_PATH = resolve(import.meta.dirname, '..', 'results', 'footprint.json');
 
 export const USAGE = `usage: npm run bench -- [options]   (or: node e2e/bench/dist/main.js [options]; needs root)
 
 Measures Sluice against wg-quick (wireguard-go) in a network lab with two relays: time to connected, time
 to the first HTTP byte through the tunnel, disconnect, relay switch, iperf3 throughput (also on the direct
-path); and for Sluice alone, recovery from a relay's death and false reconnects of an idle tunnel.
+path); and for Sluice alone, recovery from a relay's death and false reconnects of an idle tunnel; and
+the CLI's start-up (\`sluice status\` with and without a helper, against \`node -e 0\`).
 Each figure that has a target is printed with it and marked met or not.
 
   --runs N            timed runs of each latency measurement and tool, relay switches included (default 10)
@@ -35,7 +42,10 @@ Each figure that has a target is printed with it and marked met or not.
   --iperf-runs N      iperf3 tests per path and direction (default 3)
   --death-runs N      timed relay deaths, Sluice only (default 5; 0 skips them)
   --idle-seconds S    idle window watched for false reconnects, Sluice only (default 600; 0 skips it)
-  --json PATH         results as JSON (default ${DEFAULT_JSON_PATH})
+  --cli-runs N        timed rounds of the CLI start-up figures (default 20)
+  --only footprint    only the CLI start-up figures (a lab with the helper alone; a minute or so)
+  --json PATH         results as JSON (default ${DEFAULT_JSON_PATH},
+                      with --only footprint ${DEFAULT_FOOTPRINT_JSON_PATH})
   -h, --help          this text
 `;
 
@@ -64,6 +74,8 @@ export function parseBenchOptions(argv: readonly string[], cwd = process.cwd()):
         'iperf-runs': { type: 'string' },
         'death-runs': { type: 'string' },
         'idle-seconds': { type: 'string' },
+        'cli-runs': { type: 'string' },
+        only: { type: 'string' },
         json: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -79,6 +91,9 @@ export function parseBenchOptions(argv: readonly string[], cwd = process.cwd()):
     return typeof value === 'string' ? value : undefined;
   };
   const json = text('json');
+  const only = text('only');
+  if (only !== undefined && only !== 'footprint')
+    throw new UsageError(`--only takes footprint (the CLI start-up figures), got ${only}`);
   return {
     runs: integer('runs', text('runs'), 10, 1, 1000),
     warmupRuns: integer('warmup', text('warmup'), 1, 0, 100),
@@ -86,6 +101,13 @@ export function parseBenchOptions(argv: readonly string[], cwd = process.cwd()):
     iperfRuns: integer('iperf-runs', text('iperf-runs'), 3, 0, 100),
     deathRuns: integer('death-runs', text('death-runs'), 5, 0, 100),
     idleSeconds: integer('idle-seconds', text('idle-seconds'), 600, 0, 86_400),
-    jsonPath: json === undefined ? DEFAULT_JSON_PATH : resolve(cwd, json),
+    cliRuns: integer('cli-runs', text('cli-runs'), 20, 1, 1000),
+    only: only ?? null,
+    jsonPath:
+      json !== undefined
+        ? resolve(cwd, json)
+        : only === undefined
+          ? DEFAULT_JSON_PATH
+          : DEFAULT_FOOTPRINT_JSON_PATH,
   };
 }

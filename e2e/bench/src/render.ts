@@ -1,7 +1,14 @@
 // The printed report: latency and throughput tables with medians and ratios, each figure that has a target
 // beside it and marked met or not, the idle check, then what differs between the setups, the safety checks
 // and the count of targets met. Pure: BenchReport in, text out.
-import { type BenchReport, type LatencyComparison, type ThroughputComparison } from './report.js';
+import {
+  type BenchReport,
+  type CliLatencyFigure,
+  type FootprintOnlyReport,
+  type FootprintReport,
+  type LatencyComparison,
+  type ThroughputComparison,
+} from './report.js';
 import { formatNumber, formatRatio, formatSummary } from './stats.js';
 import { renderTable } from './table.js';
 import {
@@ -17,7 +24,7 @@ function latencyRow(label: string, c: LatencyComparison): string[] {
   return [label, formatSummary(c.sluice), formatSummary(c.wgQuick), formatRatio(c.ratio)];
 }
 
-function targetOf(report: BenchReport, id: TargetId): TargetResult {
+function targetOf(report: Pick<BenchReport, 'targets'>, id: TargetId): TargetResult {
   const target = report.targets.find((t) => t.id === id);
   if (target === undefined) throw new Error(`the report has no target ${id}`);
   return target;
@@ -32,6 +39,39 @@ function targetedRow(label: string, c: LatencyComparison, target: TargetResult):
     formatRatioAgainst(c.ratio, target.limit),
     formatLimit(target),
     formatStatus(target.status),
+  ];
+}
+
+function cliRow(label: string, figure: CliLatencyFigure | null, target: TargetResult): string[] {
+  const codes = figure === null ? [] : [...new Set(figure.exitCodes)].sort((a, b) => a - b);
+  return [
+    label,
+    formatSummary(figure?.cli ?? null),
+    formatSummary(figure?.node ?? null),
+    formatRatioAgainst(figure?.ratio ?? null, target.limit),
+    codes.length === 0 ? 'n/a' : codes.join(', '),
+    formatLimit(target),
+    formatStatus(target.status),
+  ];
+}
+
+/** The CLI's start-up table, with what it measures and why a target is not met. */
+export function footprintSection(footprint: FootprintReport, report: Pick<BenchReport, 'targets'>): string[] {
+  const status = targetOf(report, 'cliStatus');
+  const noHelper = targetOf(report, 'cliStatusNoHelper');
+  const load = footprint.loadAverage === null ? 'n/a' : footprint.loadAverage.join(' ');
+  const notes = [status, noHelper].filter((t) => t.status === 'not met' && t.note !== null);
+  return [
+    `CLI start-up, ms: median (min-max) of ${footprint.runs} rounds in the lab client, each round ` +
+      `\`node -e 0\` and both commands in turn (after one untimed round); load then ${load}`,
+    renderTable({
+      headers: ['', 'sluice', 'node -e 0', 'sluice/node', 'exit', 'target', 'met'],
+      rows: [
+        cliRow('sluice status (helper running)', footprint.status, status),
+        cliRow('sluice status --json (no helper)', footprint.statusNoHelper, noHelper),
+      ],
+    }),
+    ...notes.map((t) => `- ${t.label}: ${t.note ?? ''}`),
   ];
 }
 
@@ -145,6 +185,7 @@ export function renderReport(report: BenchReport, jsonPath: string): string {
   if (notes.length > 0) {
     out.push('Not met because:', ...notes.map((t) => `- ${t.label}: ${t.note ?? ''}`));
   }
+  out.push('', ...footprintSection(report.footprint, report));
   out.push(
     '',
     `Throughput, Mbit/s: iperf3 TCP over IPv4 to web, ${options.iperfSeconds} s per test, ` +
@@ -212,4 +253,27 @@ export function renderReport(report: BenchReport, jsonPath: string): string {
   }
   out.push('', `Took ${report.durationSeconds} s. JSON: ${jsonPath}`, targetSummaryLine(report.targetsMet));
   return out.join('\n') + '\n';
+}
+
+/** `--only footprint`: where it ran, the CLI's table, the host check and the count. */
+export function renderFootprintReport(report: FootprintOnlyReport, jsonPath: string): string {
+  const env = report.environment;
+  const load = (values: readonly number[] | null): string => (values === null ? 'n/a' : values.join(' '));
+  const host = report.checks.host;
+  return (
+    [
+      `Sluice bench, CLI start-up only: ${env.cpuCount} CPUs (${env.cpuModel}), kernel ${env.kernel}, ` +
+        `Node ${env.node}, load at start ${load(env.loadAverageAtStart)}, at end ${load(env.loadAverageAtEnd)}`,
+      '',
+      ...footprintSection(report.footprint, report),
+      '',
+      host === null
+        ? '- Host after teardown: not checked'
+        : `- Host after teardown: links ${host.linksUnchanged ? 'unchanged' : 'CHANGED'}; lab namespaces left: ` +
+          (host.labNamespacesLeft.length === 0 ? 'none' : host.labNamespacesLeft.join(', ')),
+      '',
+      `Took ${report.durationSeconds} s. JSON: ${jsonPath}`,
+      targetSummaryLine(report.targetsMet),
+    ].join('\n') + '\n'
+  );
 }

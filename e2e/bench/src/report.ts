@@ -1,4 +1,6 @@
 // The bench's results: the JSON document (summaries with their samples) built from the raw runs.
+import { type CliLatencyRuns } from './cli-latency.js';
+import { type CliTiming } from './client/protocol.js';
 import { type Environment } from './environment.js';
 import { type IdleResult } from './idle.js';
 import { type IperfResult, toMbits } from './iperf.js';
@@ -13,7 +15,16 @@ import { type BenchOptions } from './options.js';
 import { type DeathRun } from './relay-death.js';
 import { type SluiceSwitchRun, type WgQuickSwitchRun } from './relay-switch.js';
 import { ratio, round, summarize, type Summary } from './stats.js';
-import { checkTargets, countTargets, type TargetCount, type TargetResult } from './targets.js';
+import {
+  checkTarget,
+  checkTargets,
+  countTargets,
+  FOOTPRINT_TARGETS,
+  type FootprintTargetId,
+  type TargetCount,
+  type TargetInput,
+  type TargetResult,
+} from './targets.js';
 import { type TunnelFacts } from './tunnel-facts.js';
 
 export interface SampleSummary extends Summary {
@@ -75,6 +86,97 @@ export interface IdleReport {
   error: string | null;
 }
 
+/** One CLI command against `node -e 0`, timed in the same rounds in the lab client. */
+export interface CliLatencyFigure {
+  argv: string[];
+  /** The command's wall time, ms. */
+  cli: SampleSummary | null;
+  /** `node -e 0`'s, ms. */
+  node: SampleSummary | null;
+  /** The command's median over `node -e 0`'s. */
+  ratio: number | null;
+  expectedExitCode: number;
+  exitCodes: number[];
+}
+
+export interface FootprintReport {
+  /** Timed rounds (after one untimed). */
+  runs: number;
+  /** In the lab client when the timing started. */
+  loadAverage: number[] | null;
+  /** `sluice status`, the helper running in the lab client. */
+  status: CliLatencyFigure | null;
+  /** `sluice status --json`, its socket path pointing nowhere. */
+  statusNoHelper: CliLatencyFigure | null;
+  error: string | null;
+}
+
+function cliLatencyFigure(command: CliTiming, node: CliTiming, expectedExitCode: number): CliLatencyFigure {
+  const cli = sampleSummary(command.ms);
+  const baseline = sampleSummary(node.ms);
+  const r = ratio(cli?.median, baseline?.median);
+  return {
+    argv: command.argv,
+    cli,
+    node: baseline,
+    ratio: r === null ? null : round(r, 3),
+    expectedExitCode,
+    exitCodes: command.exitCodes,
+  };
+}
+
+export function footprintReport(
+  runs: number,
+  measured: CliLatencyRuns | null,
+  error: string | null,
+): FootprintReport {
+  return {
+    runs,
+    loadAverage: measured === null ? null : measured.loadAverage.map((v) => round(v, 2)),
+    status: measured === null ? null : cliLatencyFigure(measured.status, measured.node, 0),
+    statusNoHelper: measured === null ? null : cliLatencyFigure(measured.statusNoHelper, measured.node, 3),
+    error,
+  };
+}
+
+function cliTargetInput(figure: CliLatencyFigure | null, error: string | null): TargetInput {
+  if (figure === null) return { value: null, failure: error };
+  const wrong = figure.exitCodes.filter((code) => code !== figure.expectedExitCode);
+  return {
+    value: figure.ratio,
+    failure:
+      wrong.length === 0
+        ? null
+        : `exit code ${wrong[0]} in ${wrong.length} of ${figure.exitCodes.length} runs, expected ${figure.expectedExitCode}`,
+  };
+}
+
+/** What `--only footprint` writes: the CLI's figures and their targets, with where they were measured. */
+export interface FootprintOnlyReport {
+  schema: 'sluice-bench-footprint/1';
+  startedAt: string;
+  finishedAt: string;
+  durationSeconds: number;
+  environment: Environment;
+  footprint: FootprintReport;
+  targets: TargetResult[];
+  targetsMet: TargetCount;
+  checks: { host: HostCheck | null };
+}
+
+function footprintInputs(footprint: FootprintReport): Record<FootprintTargetId, TargetInput> {
+  return {
+    cliStatus: cliTargetInput(footprint.status, footprint.error),
+    cliStatusNoHelper: cliTargetInput(footprint.statusNoHelper, footprint.error),
+  };
+}
+
+/** The CLI's targets alone (`--only footprint`); the full report lists them with the others. */
+export function footprintTargets(footprint: FootprintReport): TargetResult[] {
+  const inputs = footprintInputs(footprint);
+  return FOOTPRINT_TARGETS.map((id) => checkTarget(id, inputs[id]));
+}
+
 /** A lab relay as the report names it. */
 export interface ReportRelay {
   name: string;
@@ -108,6 +210,8 @@ export interface BenchReport {
   relaySwitch: RelaySwitchReport;
   relayDeath: RelayDeathReport;
   idle: IdleReport;
+  /** The CLI's start-up (issue 13). */
+  footprint: FootprintReport;
   /** Every target of the issue with its verdict, in the order they are printed. */
   targets: TargetResult[];
   targetsMet: TargetCount;
@@ -224,7 +328,7 @@ export function idleReport(idle: SluiceRuns['idle'], seconds: number): IdleRepor
 export function reportTargets(
   report: Pick<
     BenchReport,
-    'timeToConnected' | 'timeToFirstByte' | 'extra' | 'relaySwitch' | 'relayDeath' | 'idle'
+    'timeToConnected' | 'timeToFirstByte' | 'extra' | 'relaySwitch' | 'relayDeath' | 'idle' | 'footprint'
   >,
 ): TargetResult[] {
   const { relaySwitch, relayDeath, idle } = report;
@@ -256,6 +360,7 @@ export function reportTargets(
     idleFalseReconnects: idle.skipped
       ? { value: null, skipped: 'skipped (--idle-seconds 0)' }
       : { value: idle.result?.falseReconnects ?? null, failure: idleFailure },
+    ...footprintInputs(report.footprint),
   });
 }
 

@@ -29,8 +29,8 @@ export interface SluiceConnect {
 export const CONNECT_TIMEOUT_MS = 30_000;
 
 /** Start sluiced in the client (netlab's lab.startHelper) and wait until it answers gRPC. */
-export async function startSluice(lab: Lab): Promise<SluiceHelper> {
-  const helper = await lab.startHelper({ id: 'bench', main: HELPER_MAIN });
+export async function startSluice(lab: Lab, id = 'bench'): Promise<SluiceHelper> {
+  const helper = await lab.startHelper({ id, main: HELPER_MAIN });
   const client = new HelperClient({ socketPath: helper.socket, deadlineMs: 10_000 });
   await waitFor(
     () =>

@@ -1,8 +1,16 @@
-// The issue's targets, checked against one run's figures. Pure: figures in, verdicts out. Every target is
-// "at most": Sluice's median over wg-quick's (ratio), Sluice's median in milliseconds (ms), or a count.
+// The issues' targets, checked against one run's figures. Pure: figures in, verdicts out. Every target is
+// "at most": Sluice's median over wg-quick's, or the CLI's over `node -e 0`'s (ratio), Sluice's median in
+// milliseconds (ms), or a count.
 
 export type TargetId =
-  'timeToFirstByte' | 'timeToConnected' | 'disconnect' | 'relaySwitch' | 'relayDeath' | 'idleFalseReconnects';
+  | 'timeToFirstByte'
+  | 'timeToConnected'
+  | 'disconnect'
+  | 'relaySwitch'
+  | 'relayDeath'
+  | 'idleFalseReconnects'
+  | 'cliStatus'
+  | 'cliStatusNoHelper';
 
 export type TargetKind = 'ratio' | 'ms' | 'count';
 
@@ -61,7 +69,24 @@ export const TARGETS: Readonly<Record<TargetId, TargetSpec>> = {
     kind: 'count',
     limit: 0,
   },
+  cliStatus: {
+    id: 'cliStatus',
+    label: '`sluice status` with the helper running, vs `node -e 0`',
+    kind: 'ratio',
+    limit: 1.6,
+  },
+  cliStatusNoHelper: {
+    id: 'cliStatusNoHelper',
+    label: '`sluice status --json` with no helper (exit code 3), vs `node -e 0`',
+    kind: 'ratio',
+    limit: 1.6,
+  },
 };
+
+/** The CLI's figures, which `--only footprint` measures alone. */
+export const FOOTPRINT_TARGETS = ['cliStatus', 'cliStatusNoHelper'] as const satisfies readonly TargetId[];
+
+export type FootprintTargetId = (typeof FOOTPRINT_TARGETS)[number];
 
 /** The order targets are listed in. */
 export const TARGET_ORDER: readonly TargetId[] = [
@@ -71,6 +96,7 @@ export const TARGET_ORDER: readonly TargetId[] = [
   'relaySwitch',
   'relayDeath',
   'idleFalseReconnects',
+  ...FOOTPRINT_TARGETS,
 ];
 
 export interface TargetInput {

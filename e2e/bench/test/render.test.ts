@@ -1,7 +1,9 @@
 // The printed report: the latency table with its target and met columns, the new relay rows, the idle
 // line, sluiced's footprint, the load at both ends, and the closing count of targets met.
 import { describe, expect, it } from 'vitest';
-import { idleLine, renderReport } from '../src/render.js';
+import { idleLine, renderFootprintReport, renderReport } from '../src/render.js';
+import { footprintTargets } from '../src/report.js';
+import { countTargets } from '../src/targets.js';
 import { fixtureReport } from './report-fixture.js';
 
 const JSON_PATH = '/tmp/bench.json';
@@ -47,7 +49,7 @@ describe('renderReport', () => {
       "- Relay switch, connected to connected, vs `wg-quick down` + `wg-quick up`: Sluice's switches failed " +
         'after 3 timed runs: timed out waiting for connected via se-got-wg-001',
     );
-    expect(linesOf(text).at(-2)).toBe('Targets met: 3 of 6');
+    expect(linesOf(text).at(-2)).toBe('Targets met: 5 of 8');
   });
 
   it('prints the idle line with its target, and the counted events under it', () => {
@@ -85,7 +87,7 @@ describe('renderReport', () => {
     );
     expect(text).toContain('relay deaths: skipped (--death-runs 0)');
     expect(text).toContain('- sluiced during the idle window: skipped (--idle-seconds 0)');
-    expect(linesOf(text).at(-2)).toBe('Targets met: 4 of 4 (2 skipped)');
+    expect(linesOf(text).at(-2)).toBe('Targets met: 6 of 6 (2 skipped)');
   });
 
   it('prints sluiced’s RSS and CPU during the idle window as "also measured", without a target', () => {
@@ -111,11 +113,63 @@ describe('renderReport', () => {
   it('prints the load average at the start and the end, and ends with the count of targets met', () => {
     const lines = linesOf(renderReport(fixtureReport(), JSON_PATH));
     expect(lines[1]).toMatch(/load at start 0\.5 0\.4 0\.3, at end 1\.25 0\.8 0\.4$/);
-    expect(lines.slice(-3)).toEqual([`Took 840 s. JSON: ${JSON_PATH}`, 'Targets met: 6 of 6', '']);
+    expect(lines.slice(-3)).toEqual([`Took 840 s. JSON: ${JSON_PATH}`, 'Targets met: 8 of 8', '']);
   });
 
   it('is pure: the same report gives the same text', () => {
     const report = fixtureReport();
     expect(renderReport(report, JSON_PATH)).toBe(renderReport(structuredClone(report), JSON_PATH));
+  });
+});
+
+describe('the CLI start-up figures', () => {
+  const section = (text: string): string[] => {
+    const lines = linesOf(text);
+    const start = lines.findIndex((l) => l.startsWith('CLI start-up, ms'));
+    return lines.slice(start, start + 5);
+  };
+
+  it('prints both against node -e 0 with their exit codes and targets', () => {
+    expect(section(renderReport(fixtureReport(), JSON_PATH))).toEqual([
+      'CLI start-up, ms: median (min-max) of 3 rounds in the lab client, each round `node -e 0` and both commands in turn (after one untimed round); load then 0.5 0.4 0.3',
+      '                                             sluice         node -e 0  sluice/node  exit    target  met',
+      '--------------------------------  -----------------  ----------------  -----------  ----  --------  ---',
+      'sluice status (helper running)    95.0 (90.0-100.0)  64.0 (60.0-70.0)        1.48x     0  <= 1.60x  yes',
+      'sluice status --json (no helper)   72.0 (70.0-75.0)  64.0 (60.0-70.0)        1.13x     3  <= 1.60x  yes',
+    ]);
+  });
+
+  it('is not met over 1.6x, or with a wrong exit code whatever the time', () => {
+    const text = renderReport(
+      fixtureReport((r) => {
+        if (r.footprint.status) r.footprint.status.ratio = 2.1;
+        if (r.footprint.statusNoHelper) r.footprint.statusNoHelper.exitCodes = [3, 1, 3];
+      }),
+      JSON_PATH,
+    );
+    expect(section(text)[3]).toMatch(/ 2\.10x +0 +<= 1\.60x +NO$/);
+    expect(section(text)[4]).toMatch(/ 1\.13x +1, 3 +<= 1\.60x +NO$/);
+    expect(text).toContain('exit code 1 in 1 of 3 runs, expected 3');
+  });
+
+  it('prints a footprint-only report with its own count', () => {
+    const full = fixtureReport();
+    const targets = footprintTargets(full.footprint);
+    const text = renderFootprintReport(
+      {
+        schema: 'sluice-bench-footprint/1',
+        startedAt: full.startedAt,
+        finishedAt: full.finishedAt,
+        durationSeconds: 42,
+        environment: full.environment,
+        footprint: full.footprint,
+        targets,
+        targetsMet: countTargets(targets),
+        checks: full.checks,
+      },
+      JSON_PATH,
+    );
+    expect(text).toContain('sluice status (helper running)');
+    expect(linesOf(text).at(-2)).toBe('Targets met: 2 of 2');
   });
 });

@@ -90,8 +90,10 @@ describe('reportTargets (via withTargets)', () => {
       ['relaySwitch', 0.8, 'met'],
       ['relayDeath', 4300, 'met'],
       ['idleFalseReconnects', 0, 'met'],
+      ['cliStatus', 1.484, 'met'],
+      ['cliStatusNoHelper', 1.125, 'met'],
     ]);
-    expect(report.targetsMet).toEqual({ met: 6, of: 6, skipped: 0 });
+    expect(report.targetsMet).toEqual({ met: 8, of: 8, skipped: 0 });
   });
 
   it('fails the relay switch when Sluice’s switches failed, with how far they got', () => {
@@ -132,7 +134,7 @@ describe('reportTargets (via withTargets)', () => {
       'relayDeath',
       'idleFalseReconnects',
     ]);
-    expect(report.targetsMet).toEqual({ met: 3, of: 6, skipped: 0 });
+    expect(report.targetsMet).toEqual({ met: 5, of: 8, skipped: 0 });
   });
 
   it('fails the idle check when the tunnel did not work after the window, or the window failed', () => {
@@ -164,6 +166,6 @@ describe('reportTargets (via withTargets)', () => {
       'relayDeath',
       'idleFalseReconnects',
     ]);
-    expect(report.targetsMet).toEqual({ met: 4, of: 4, skipped: 2 });
+    expect(report.targetsMet).toEqual({ met: 6, of: 6, skipped: 2 });
   });
 });

@@ -1,6 +1,11 @@
 // The pure text parts: table layout, the wg-quick file without DNS, `wg show dump` parsing, options.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_JSON_PATH, parseBenchOptions, UsageError } from '../src/options.js';
+import {
+  DEFAULT_FOOTPRINT_JSON_PATH,
+  DEFAULT_JSON_PATH,
+  parseBenchOptions,
+  UsageError,
+} from '../src/options.js';
 import { renderTable } from '../src/table.js';
 import { parseWgDump } from '../src/tunnel-facts.js';
 import { withoutDnsLines } from '../src/wg-quick.js';
@@ -68,6 +73,8 @@ describe('parseBenchOptions', () => {
       iperfRuns: 3,
       deathRuns: 5,
       idleSeconds: 600,
+      cliRuns: 20,
+      only: null,
       jsonPath: DEFAULT_JSON_PATH,
     });
     expect(DEFAULT_JSON_PATH.endsWith('/e2e/bench/results/latest.json')).toBe(true);
@@ -103,6 +110,19 @@ describe('parseBenchOptions', () => {
     );
     expect(() => parseBenchOptions(['--idle-seconds', '86401'])).toThrow(UsageError);
     expect(() => parseBenchOptions(['--idle-seconds'])).toThrow(UsageError);
+  });
+
+  it('reads --cli-runs and --only footprint, which keeps its results apart from the full run', () => {
+    expect(parseBenchOptions(['--cli-runs', '5'])).toMatchObject({ cliRuns: 5, only: null });
+    expect(parseBenchOptions(['--only', 'footprint'])).toMatchObject({
+      only: 'footprint',
+      jsonPath: DEFAULT_FOOTPRINT_JSON_PATH,
+    });
+    expect(parseBenchOptions(['--only', 'footprint', '--json', 'f.json'], '/tmp/x')).toMatchObject({
+      jsonPath: '/tmp/x/f.json',
+    });
+    expect(() => parseBenchOptions(['--only', 'iperf'])).toThrow(/--only takes footprint/);
+    expect(() => parseBenchOptions(['--cli-runs', '0'])).toThrow(UsageError);
   });
 
   it('refuses bad values and unknown flags', () => {

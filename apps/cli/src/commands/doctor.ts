@@ -9,9 +9,8 @@ export function registerDoctor(program: Command, ctx: CliContext): void {
     .option('--url <url>', 'a "what is my IP" endpoint answering JSON {"ip": "..."}')
     .option('--json', 'print JSON')
     .action(async (opts: { url?: string; json?: boolean }) => {
-      const result = await ctx
-        .client()
-        .diagnostics.runLeakTest(opts.url === undefined ? {} : { whatIsMyIpUrl: opts.url });
+      const { diagnostics } = await ctx.client();
+      const result = await diagnostics.runLeakTest(opts.url === undefined ? {} : { whatIsMyIpUrl: opts.url });
       const refused = Object.entries(result.firewallRuleHits)
         .filter(([tag, packets]) => tag.startsWith('dns-reject') && packets > 0)
         .reduce((sum, [, packets]) => sum + packets, 0);

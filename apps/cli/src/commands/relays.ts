@@ -1,20 +1,21 @@
 // relay list|get|set location|update, import, account get.
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { pb } from '@sluice/api';
+// The messages alone: the `pb` of @sluice/api's index also carries the gRPC service clients.
+import * as pb from '@sluice/api/wire';
 import { relayConstraintsToPb } from '@sluice/api/domain';
 import { relayConstraintsText, relayListText, settingsSlices } from '../format.js';
 import { printJsonOr, type CliContext } from '../context.js';
 
 export function registerRelays(program: Command, ctx: CliContext): void {
-  const relays = () => ctx.client().relays;
+  const relays = async () => (await ctx.client()).relays;
   const relay = program.command('relay').description('relays and where to connect');
   relay
     .command('list')
     .description('every relay, by country and city')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const { relayList } = await relays().getRelayList({});
+      const { relayList } = await (await relays()).getRelayList({});
       printJsonOr(
         ctx,
         !!opts.json,
@@ -27,7 +28,8 @@ export function registerRelays(program: Command, ctx: CliContext): void {
     .description('the current relay constraints')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const { settings } = await ctx.client().settings.getSettings({});
+      const helper = await ctx.client();
+      const { settings } = await helper.settings.getSettings({});
       const constraints = settingsSlices(settings ?? pb.Settings.fromPartial({})).relayConstraints;
       printJsonOr(ctx, !!opts.json, constraints, relayConstraintsText(constraints));
     });
@@ -40,10 +42,11 @@ export function registerRelays(program: Command, ctx: CliContext): void {
     .argument('[city]', 'city code, e.g. got')
     .argument('[hostname]', 'relay hostname, e.g. se-got-wg-001')
     .action(async (country: string, city: string | undefined, hostname: string | undefined) => {
-      const { settings } = await ctx.client().settings.getSettings({});
+      const helper = await ctx.client();
+      const { settings } = await helper.settings.getSettings({});
       const currentConstraints = settingsSlices(settings ?? pb.Settings.fromPartial({})).relayConstraints;
       const location = country.toLowerCase() === 'any' ? {} : { country, city, hostname };
-      const reply = await relays().setRelayConstraints({
+      const reply = await helper.relays.setRelayConstraints({
         constraints: relayConstraintsToPb({ ...currentConstraints, location }),
       });
       const updated = settingsSlices(reply.settings ?? pb.Settings.fromPartial({})).relayConstraints;
@@ -54,7 +57,7 @@ export function registerRelays(program: Command, ctx: CliContext): void {
     .description('fetch the relay list again from its source')
     .option('--url <url>', 'fetch from this URL instead')
     .action(async (opts: { url?: string }) => {
-      const { relayList } = await relays().updateRelayList({ url: opts.url });
+      const { relayList } = await (await relays()).updateRelayList({ url: opts.url });
       ctx.out(relayListText(relayList));
     });
 
@@ -73,7 +76,9 @@ export function registerRelays(program: Command, ctx: CliContext): void {
           format: pb.ImportFile_Format.FORMAT_AUTO,
         })),
       );
-      const reply = await relays().importRelays({
+      const reply = await (
+        await relays()
+      ).importRelays({
         files: contents,
         location: { country: opts.country, city: opts.city },
         replace: !!opts.replace,
@@ -90,7 +95,8 @@ export function registerRelays(program: Command, ctx: CliContext): void {
     .command('get')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const { identity } = await ctx.client().identity.getIdentity({});
+      const helper = await ctx.client();
+      const { identity } = await helper.identity.getIdentity({});
       const id = identity ?? pb.Identity.fromPartial({});
       printJsonOr(
         ctx,

@@ -1,15 +1,18 @@
 // lockdown-mode, lan, auto-connect, dns, tunnel, bypass: get/set pairs over SettingsService.
 import { type Command } from 'commander';
-import { pb } from '@sluice/api';
+// The messages alone: the `pb` of @sluice/api's index also carries the gRPC service clients.
+import * as pb from '@sluice/api/wire';
 import { dnsText, onOff, settingsSlices, tunnelText } from '../format.js';
 import { parseChoice, parseNumberOrAuto, printJsonOr, type CliContext } from '../context.js';
 
 const JSON_HELP = 'print JSON';
 
 export function registerSettings(program: Command, ctx: CliContext): void {
-  const settings = () => ctx.client().settings;
-  const current = async () =>
-    settingsSlices((await settings().getSettings({})).settings ?? pb.Settings.fromPartial({}));
+  const settings = async () => (await ctx.client()).settings;
+  const current = async () => {
+    const reply = await (await settings()).getSettings({});
+    return settingsSlices(reply.settings ?? pb.Settings.fromPartial({}));
+  };
 
   const toggle = (
     name: string,
@@ -42,7 +45,7 @@ export function registerSettings(program: Command, ctx: CliContext): void {
     'block all traffic outside the tunnel, even when disconnected',
     ['on', 'off'],
     (s) => ({ value: s.lockdownMode.lockdownMode, json: s.lockdownMode }),
-    (enabled) => settings().setLockdownMode({ enabled }),
+    async (enabled) => (await settings()).setLockdownMode({ enabled }),
     (on) => `Lockdown mode: ${onOff(on)}`,
   );
   toggle(
@@ -50,7 +53,7 @@ export function registerSettings(program: Command, ctx: CliContext): void {
     'allow or block local networks while the tunnel is up',
     ['allow', 'block'],
     (s) => ({ value: s.lan.allowLan, json: s.lan }),
-    (allow) => settings().setAllowLan({ allow }),
+    async (allow) => (await settings()).setAllowLan({ allow }),
     (on) => `Local network sharing: ${on ? 'allow' : 'block'}`,
   );
   toggle(
@@ -58,7 +61,7 @@ export function registerSettings(program: Command, ctx: CliContext): void {
     'connect when the helper starts',
     ['on', 'off'],
     (s) => ({ value: s.autoConnect.autoConnect, json: s.autoConnect }),
-    (enabled) => settings().setAutoConnect({ enabled }),
+    async (enabled) => (await settings()).setAutoConnect({ enabled }),
     (on) => `Auto-connect: ${onOff(on)}`,
   );
 
@@ -75,7 +78,9 @@ export function registerSettings(program: Command, ctx: CliContext): void {
   const dnsSet = dns.command('set').description('default | custom <ip>...');
   dnsSet.command('default').action(async () => {
     const s = await current();
-    const reply = await settings().setDnsOptions({
+    const reply = await (
+      await settings()
+    ).setDnsOptions({
       dns: { mode: pb.DnsOptions_Mode.MODE_DEFAULT, customServers: s.dns.customServers },
     });
     ctx.out(dnsText(settingsSlices(reply.settings ?? pb.Settings.fromPartial({})).dns));
@@ -84,7 +89,9 @@ export function registerSettings(program: Command, ctx: CliContext): void {
     .command('custom')
     .argument('<ip...>', 'one or more resolver addresses')
     .action(async (servers: string[]) => {
-      const reply = await settings().setDnsOptions({
+      const reply = await (
+        await settings()
+      ).setDnsOptions({
         dns: { mode: pb.DnsOptions_Mode.MODE_CUSTOM, customServers: servers },
       });
       ctx.out(dnsText(settingsSlices(reply.settings ?? pb.Settings.fromPartial({})).dns));
@@ -104,7 +111,7 @@ export function registerSettings(program: Command, ctx: CliContext): void {
     .argument('<n|auto>', 'MTU from 1280 to 1420, or auto')
     .action(async (value: string) => {
       const mtu = parseNumberOrAuto('tunnel set mtu', value);
-      await settings().setMtu({ mtu });
+      await (await settings()).setMtu({ mtu });
       ctx.out(`MTU: ${mtu ?? 'auto'}`);
     });
   tunnelSet
@@ -112,7 +119,7 @@ export function registerSettings(program: Command, ctx: CliContext): void {
     .argument('<on|off>')
     .action(async (value: string) => {
       const enabled = parseChoice('tunnel set ipv6', value, ['on', 'off'] as const) === 'on';
-      await settings().setEnableIpv6({ enabled });
+      await (await settings()).setEnableIpv6({ enabled });
       ctx.out(`IPv6: ${onOff(enabled)}`);
     });
   tunnelSet
@@ -120,7 +127,7 @@ export function registerSettings(program: Command, ctx: CliContext): void {
     .argument('<n|auto>', 'relay port from 1 to 65535, or auto')
     .action(async (value: string) => {
       const port = parseNumberOrAuto('tunnel set port', value);
-      await settings().setWireguardPort({ port });
+      await (await settings()).setWireguardPort({ port });
       ctx.out(`WireGuard port: ${port ?? 'auto'}`);
     });
 
@@ -139,14 +146,14 @@ export function registerSettings(program: Command, ctx: CliContext): void {
     .command('add')
     .argument('<cidr>')
     .action(async (range: string) => {
-      await settings().addBypassRange({ range });
+      await (await settings()).addBypassRange({ range });
       ctx.out(`Bypassing the tunnel for ${range}`);
     });
   bypass
     .command('remove')
     .argument('<cidr>')
     .action(async (range: string) => {
-      await settings().removeBypassRange({ range });
+      await (await settings()).removeBypassRange({ range });
       ctx.out(`No longer bypassing the tunnel for ${range}`);
     });
 }

@@ -25,12 +25,12 @@ function stateText(state: pb.SplitTunnelState | undefined): string {
 }
 
 export function registerSplitTunnel(program: Command, ctx: CliContext): void {
-  const split = () => ctx.client().splitTunnel;
+  const split = async () => (await ctx.client()).splitTunnel;
   const command = program
     .command('split-tunnel')
     .description('programs and processes that bypass the tunnel');
   const show = (opts: { json?: boolean }) => async (): Promise<void> => {
-    const { state } = await split().getSplitTunnelState({});
+    const { state } = await (await split()).getSplitTunnelState({});
     printJsonOr(ctx, !!opts.json, stateJson(state), stateText(state));
   };
   command
@@ -46,14 +46,15 @@ export function registerSplitTunnel(program: Command, ctx: CliContext): void {
     .argument('<on|off>')
     .action(async (value: string) => {
       const enabled = parseChoice('split-tunnel set', value, ['on', 'off'] as const) === 'on';
-      await split().setSplitTunnelEnabled({ enabled });
+      await (await split()).setSplitTunnelEnabled({ enabled });
       ctx.out(`Split tunnelling: ${onOff(enabled)}`);
     });
   command
     .command('add')
     .argument('<pid>')
     .action(async (pid: string) => {
-      await split().addSplitTunnelProcess({ pid: parseWholeNumber('split-tunnel add', pid) });
+      const number = parseWholeNumber('split-tunnel add', pid);
+      await (await split()).addSplitTunnelProcess({ pid: number });
       ctx.out(
         `Process ${pid} now bypasses the tunnel, and so do the children it starts from now on. ` +
           'Connections it already has stay in the tunnel; new ones go outside.',
@@ -63,13 +64,14 @@ export function registerSplitTunnel(program: Command, ctx: CliContext): void {
     .command('delete')
     .argument('<pid>')
     .action(async (pid: string) => {
-      await split().removeSplitTunnelProcess({ pid: parseWholeNumber('split-tunnel delete', pid) });
+      const number = parseWholeNumber('split-tunnel delete', pid);
+      await (await split()).removeSplitTunnelProcess({ pid: number });
       ctx.out(
         `Process ${pid} uses the tunnel again for new connections; ones it opened outside stay outside until they close.`,
       );
     });
   command.command('clear').action(async () => {
-    await split().clearSplitTunnelProcesses({});
+    await (await split()).clearSplitTunnelProcesses({});
     ctx.out('No process bypasses the tunnel now.');
   });
   const app = command.command('app').description('programs excluded whenever they run');
@@ -77,14 +79,14 @@ export function registerSplitTunnel(program: Command, ctx: CliContext): void {
     .command('add')
     .argument('<path>')
     .action(async (path: string) => {
-      await split().addSplitTunnelApp({ path });
+      await (await split()).addSplitTunnelApp({ path });
       ctx.out(`${path} will bypass the tunnel.`);
     });
   app
     .command('remove')
     .argument('<path>')
     .action(async (path: string) => {
-      await split().removeSplitTunnelApp({ path });
+      await (await split()).removeSplitTunnelApp({ path });
       ctx.out(`${path} will use the tunnel.`);
     });
 }

@@ -11,7 +11,7 @@ export async function followTunnelState(
   onState: (state: pb.TunnelState) => void,
   decide?: WaitFor,
 ): Promise<'done' | 'failed' | 'interrupted'> {
-  const client = ctx.client();
+  const client = await ctx.client();
   return new Promise((resolve, reject) => {
     let settled = false;
     const finish = (fn: () => void): void => {
@@ -50,14 +50,15 @@ export function registerStatus(program: Command, ctx: CliContext): void {
         ctx.out(opts.json ? JSON.stringify(statusJson(state)) : statusText(state));
       if (listen === undefined) {
         if (opts.json) {
-          const { state } = await ctx.client().tunnel.getTunnelState({});
+          const { state } = await (await ctx.client()).tunnel.getTunnelState({});
           ctx.out(JSON.stringify(statusJson(state), null, 2));
           return;
         }
         // Both at once over the one connection: split tunnelling is part of what goes where.
+        const { tunnel, splitTunnel } = await ctx.client();
         const [{ state }, split] = await Promise.all([
-          ctx.client().tunnel.getTunnelState({}),
-          ctx.client().splitTunnel.getSplitTunnelState({}),
+          tunnel.getTunnelState({}),
+          splitTunnel.getSplitTunnelState({}),
         ]);
         const words = splitTunnelWords(split.state);
         ctx.out(words ? `${statusText(state)}\n  ${words}` : statusText(state));

@@ -20,7 +20,7 @@ export function registerTunnelControl(program: Command, ctx: CliContext): void {
         return 'continue';
       },
     );
-    const { state } = await ctx.client().tunnel.getTunnelState({});
+    const { state } = await (await ctx.client()).tunnel.getTunnelState({});
     ctx.out(statusText(state));
     if (verdict === 'failed') process.exitCode = 1;
   };
@@ -30,7 +30,7 @@ export function registerTunnelControl(program: Command, ctx: CliContext): void {
     .description('connect to a relay matching the location constraint')
     .option('--wait', WAIT_HELP)
     .action(async (opts: { wait?: boolean }) => {
-      await ctx.client().tunnel.connect({});
+      await (await ctx.client()).tunnel.connect({});
       if (opts.wait) await waitUntil('connected');
     });
   program
@@ -38,7 +38,7 @@ export function registerTunnelControl(program: Command, ctx: CliContext): void {
     .description('disconnect the tunnel')
     .option('--wait', 'wait until the tunnel is down before returning')
     .action(async (opts: { wait?: boolean }) => {
-      await ctx.client().tunnel.disconnect({});
+      await (await ctx.client()).tunnel.disconnect({});
       if (opts.wait) await waitUntil('disconnected');
     });
   program
@@ -46,7 +46,7 @@ export function registerTunnelControl(program: Command, ctx: CliContext): void {
     .description('reconnect, picking a relay anew')
     .option('--wait', WAIT_HELP)
     .action(async (opts: { wait?: boolean }) => {
-      await ctx.client().tunnel.reconnect({});
+      await (await ctx.client()).tunnel.reconnect({});
       if (opts.wait) await waitUntil('connected', true);
     });
 }

@@ -33,3 +33,17 @@ export interface TimedRunResult {
   code: number | null;
   signal: string | null;
 }
+
+export interface CliTiming {
+  argv: string[];
+  /** Wall time of each timed run, spawn to exit. */
+  ms: number[];
+  exitCodes: number[];
+}
+
+export interface CliTimingResult {
+  /** 1, 5 and 15 minute load averages when the timing started. */
+  loadAverage: number[];
+  /** `node -e 0` first, then the commands in the order given. */
+  commands: CliTiming[];
+}
