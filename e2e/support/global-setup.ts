@@ -13,6 +13,8 @@ const CLI = join(ROOT, 'apps/cli/dist/main.js');
 const RENDERER = join(ROOT, 'apps/desktop/dist/renderer');
 const EXCLUDE = join(ROOT, 'apps/cli/dist/exclude.js');
 const APP_ICON = join(ROOT, 'assets/icons/app/48x48.png');
+/** Long enough to keep wireguard-go busy for several stats intervals. */
+const DOWNLOAD_BYTES = 200 * 1000 * 1000;
 
 /**
  * A desktop's launchers, in a private XDG tree of the lab: a web watcher the picker can launch excluded
@@ -96,6 +98,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     ...lab.relays.map((r) => r.confPath),
   ]);
   const labApps = writeLabApps(lab.dir, lab.web.url4);
+  let download: Promise<{ bytes: number; ms: number }> | undefined;
   const shell = await startShell({
     socketPath: socket,
     rendererDir: RENDERER,
@@ -109,7 +112,18 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       'stop-helper': stopHelper,
       'start-helper': startHelper,
       'what-is-my-ip': () => lab.whatIsMyIp(4),
-      relays: () => Promise.resolve(lab.relays.map((r) => ({ hostname: r.hostname, address: r.address.v4 }))),
+      relays: () =>
+        Promise.resolve(
+          lab.relays.map((r) => ({ hostname: r.hostname, address: r.address.v4, confPath: r.confPath })),
+        ),
+      'client-address': () => Promise.resolve(lab.clientAddress.v4),
+      // A long download through whatever the client's routing is, started and not awaited, so a spec
+      // can watch the traffic graph meanwhile; download-done waits for it.
+      'start-download': () => {
+        download = lab.download(DOWNLOAD_BYTES, 4, 120_000);
+        return Promise.resolve(null);
+      },
+      'download-done': async () => (download ? await download : null),
     },
   });
   process.env.SLUICE_E2E_URL = shell.url;

@@ -168,6 +168,21 @@ describe('the split-tunnel service', () => {
     await h.service.stop(false);
   });
 
+  it('a moved launcher that then execs its program is reported again, with the program', async () => {
+    const h = new Harness();
+    await h.service.start();
+    await h.set({ enabled: true, apps: [] });
+    // sluice-exclude asks to be moved, then execs the program: same pid, new command line.
+    const launcher = h.fs.spawn('/usr/bin/node', ['node', '/usr/lib/sluice/exclude.js', '--', 'firefox']);
+    await h.service.addProcess(launcher);
+    const before = h.stateChanges;
+    const process = h.fs.processes.get(launcher);
+    if (process) Object.assign(process, { exe: '/usr/lib/firefox/firefox', argv: ['firefox'] });
+    await until(() => h.stateChanges > before, 'the new command line to be noticed', 4_000);
+    expect((await h.service.status()).processes).toEqual([{ pid: launcher, command: 'firefox' }]);
+    await h.service.stop(false);
+  });
+
   it('app rules move matching processes within a second of starting, and after a restart', async () => {
     const h = new Harness();
     h.settings = { enabled: true, apps: ['/usr/bin/transmission'] };

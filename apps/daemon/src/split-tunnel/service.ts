@@ -283,7 +283,11 @@ export class SplitTunnel {
   }
 
   private async noticeMembers(): Promise<void> {
-    const members = (await this.pids()).join(',');
+    // Commands too: sluice-exclude is moved first and then execs the program, so the same pid's command
+    // line changes after the move, and clients should show the program, not the launcher.
+    const pids = await this.pids();
+    const commands = await Promise.all(pids.map((pid) => this.command(pid)));
+    const members = pids.map((pid, index) => `${pid}:${commands[index] ?? ''}`).join('\n');
     if (members === this.lastMembers) return;
     this.lastMembers = members;
     this.deps.onStateChange();

@@ -7,6 +7,7 @@ import { HelperClient, pb, type ApiError } from '@sluice/api';
 import {
   dnsModeToPb,
   relayConstraintsToPb,
+  relayLatencyFromPb,
   relayListFromPb,
   settingsFromPb,
   splitTunnelFromPb,
@@ -21,6 +22,7 @@ import {
   type ImportSummary,
   type InstalledAppView,
   type Invocation,
+  type LatencyView,
   type LeakTestView,
   type Notice,
   type Request,
@@ -85,6 +87,8 @@ export interface FileDialogs {
 const MAX_IMPORT_FILES = 64;
 const MAX_IMPORT_FILE_BYTES = 16 * 1024 * 1024;
 const REPORT_LOG_LINES = 200;
+/** Latency results reach the window at most this often (a list of 600 relays arrives over seconds). */
+const LATENCY_BATCH_MS = 250;
 
 export interface BackendOptions {
   socketPath: string;
@@ -137,6 +141,9 @@ export class DesktopBackend {
   private readonly client: HelperClient;
   private readonly listeners = new Set<(patch: StatePatch) => void>();
   private watch: { close(): void } | undefined;
+  /** The latency measurement under way, which a second request joins. */
+  private measuring: Promise<void> | undefined;
+  private readonly stopMeasuring = new AbortController();
   /** What each listed app runs, by ID: launchExcluded starts only what was listed. */
   private listedApps = new Map<string, string[]>();
   private readonly preferences: PreferenceStore;
@@ -183,6 +190,7 @@ export class DesktopBackend {
   }
 
   stop(): void {
+    this.stopMeasuring.abort();
     this.watch?.close();
     this.client.close();
   }
@@ -249,6 +257,11 @@ export class DesktopBackend {
       return this.importPaths(paths);
     },
     runLeakTest: async () => leakTestView(await this.client.diagnostics.runLeakTest({})),
+    measureLatency: async () => {
+      this.measuring ??= this.measureAll().finally(() => (this.measuring = undefined));
+      await this.measuring;
+      return undefined;
+    },
     getLogs: async ({ maxLines }) => (await this.client.diagnostics.getLogs({ maxLines })).lines,
     copyProblemReport: async () => {
       const text = await this.problemReport();
@@ -256,6 +269,33 @@ export class DesktopBackend {
       return { text };
     },
   };
+
+  /** Every relay's round trip, patched into the state in batches as results arrive. */
+  private async measureAll(): Promise<void> {
+    let batch: Record<string, LatencyView> = {};
+    const flush = (): void => {
+      if (Object.keys(batch).length === 0) return;
+      this.patch({ latency: { ...this.current.latency, ...batch } });
+      batch = {};
+    };
+    const timer = setInterval(flush, LATENCY_BATCH_MS);
+    this.patch({ latencyMeasuring: true });
+    try {
+      await this.client.measureLatency(
+        { hostnames: [] },
+        (result) => {
+          const latency = relayLatencyFromPb(result);
+          batch[latency.hostname] =
+            latency.kind === 'measured' ? { rttMs: latency.rttMs } : { reason: latency.reason };
+        },
+        this.stopMeasuring.signal,
+      );
+    } finally {
+      clearInterval(timer);
+      flush();
+      this.patch({ latencyMeasuring: false });
+    }
+  }
 
   private async importPaths(paths: readonly string[]): Promise<ImportSummary> {
     if (paths.length > MAX_IMPORT_FILES) {

@@ -30,6 +30,8 @@ export const requests = {
   importFiles: z.object({}).strict(),
   runLeakTest: z.object({}).strict(),
   getLogs: z.object({ maxLines: z.number().int().min(1).max(5000) }).strict(),
+  /** Measure every relay's round trip (the helper probes outside the tunnel); results arrive as `latency`. */
+  measureLatency: z.object({}).strict(),
   /** Build the problem report (redacted), put it on the clipboard and return it. */
   copyProblemReport: z.object({}).strict(),
 } as const;
@@ -64,12 +66,19 @@ export interface AppState {
   splitTunnel: SplitTunnelStatus | undefined;
   /** The app's own preferences (launch on login, notifications, tray icon). */
   preferences: AppPreferences;
+  /** Round-trip times by relay hostname, as far as measured; a relay not in it has no measurement. */
+  latency: Record<string, LatencyView>;
+  /** A latency measurement is under way. */
+  latencyMeasuring: boolean;
   /** The desktop has a tray (when false, closing the window minimises it and the app says why). */
   trayAvailable: boolean;
   notices: Notice[];
 }
 
 export type StatePatch = Partial<AppState>;
+
+/** One relay's round trip: a measured time, or why there is none (never a made-up number). */
+export type LatencyView = { rttMs: number } | { reason: string };
 
 /** An installed application, as the app-exclusion picker shows it. */
 export interface InstalledAppView {
@@ -168,6 +177,8 @@ export const initialState: AppState = {
   relayList: undefined,
   splitTunnel: undefined,
   preferences: defaultPreferences,
+  latency: {},
+  latencyMeasuring: false,
   trayAvailable: true,
   notices: [],
 };

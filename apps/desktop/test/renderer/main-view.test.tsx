@@ -275,3 +275,36 @@ describe('details, location and notices', () => {
     expect(screen.getAllByText('Settings were damaged and reset to defaults.')).toHaveLength(1);
   });
 });
+
+describe('live traffic graph', () => {
+  it('shows receive and send rates from the counters, in words, only while connected', async () => {
+    let now = 1_000_000;
+    const fake = fakeSluice(connectedState({ tunnel: connectedTunnel }));
+    await renderApp(fake, { now: () => now });
+    const graph = screen.getByRole('img', { name: /^Traffic over the last minute/ });
+    expect(graph.getAttribute('aria-label')).toMatch(/Measuring traffic/);
+
+    // Two seconds later: 2 MB more received, 20 kB more sent.
+    now += 2000;
+    fake.push({
+      tunnel: {
+        ...connectedTunnel,
+        tunnel: { ...device, rxBytes: device.rxBytes + 2_000_000, txBytes: device.txBytes + 20_000 },
+      },
+    });
+    expect(graph.getAttribute('aria-label')).toMatch(/Down 1\.0 MB\/s, up 10 kB\/s/);
+    now += 1000;
+    fake.push({
+      tunnel: {
+        ...connectedTunnel,
+        tunnel: { ...device, rxBytes: device.rxBytes + 2_000_500, txBytes: device.txBytes + 20_000 },
+      },
+    });
+    expect(graph.getAttribute('aria-label')).toMatch(
+      /Down 500 B\/s, up 0 B\/s; peak in the last minute: down 1\.0 MB\/s, up 10 kB\/s/,
+    );
+
+    fake.push({ tunnel: { state: 'disconnected', lockedDown: false } });
+    expect(screen.queryByRole('img', { name: /^Traffic/ })).toBeNull();
+  });
+});

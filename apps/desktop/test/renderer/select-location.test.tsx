@@ -11,10 +11,12 @@ import { FAVOURITES_KEY } from '../../src/renderer/store/favourites';
 import {
   connectedState,
   fakeSluice,
+  invokesOf,
   patchesOf,
   renderApp,
   settingsSent,
   settingsWith,
+  settle,
   type FakeSluice,
 } from './harness';
 
@@ -27,8 +29,12 @@ async function openLocations(
 }
 
 const pick = (name: string): HTMLButtonElement => screen.getByRole<HTMLButtonElement>('button', { name });
-const description = (element: HTMLElement): string =>
-  document.getElementById(element.getAttribute('aria-describedby') ?? '')?.textContent ?? '';
+/** The row's description (the first of what describes the pick button; the latency comes after it). */
+const description = (element: HTMLElement): string => describedBy(element)[0] ?? '';
+const describedBy = (element: HTMLElement): string[] =>
+  (element.getAttribute('aria-describedby') ?? '')
+    .split(' ')
+    .map((id) => document.getElementById(id)?.textContent ?? '');
 
 describe('select location: tree', () => {
   it('opens with its heading focused, lists countries with relay counts, and opens branches', async () => {
@@ -65,11 +71,74 @@ describe('select location: tree', () => {
     expect(description(germany)).toBe('offline, 1 relay');
   });
 
-  it('shows no latency numbers, since nothing measures latency yet', async () => {
-    const { user } = await openLocations();
+  it('asks the helper to measure latency on open, and shows no number for what is not measured', async () => {
+    const fake = fakeSluice(connectedState());
+    const { user } = await openLocations(fake);
+    // Once per open (twice under React's StrictMode in tests; the backend joins a running measurement).
+    expect(invokesOf(fake, 'measureLatency').length).toBeGreaterThan(0);
     await user.click(screen.getByRole('button', { name: 'Cities in USA' }));
     await user.click(screen.getByRole('button', { name: 'Relays in New York' }));
-    expect(screen.queryByText(/\d+\s*ms/)).toBeNull();
+    expect(screen.queryByText(/\d+(\.\d)?\s*ms/)).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Fastest relay' })).toBeNull();
+  });
+
+  const measured = {
+    latency: {
+      'se-got-wg-001': { rttMs: 42.4 },
+      'se-got-wg-002': { rttMs: 1 },
+      'se-sto-wg-001': { rttMs: 180 },
+      'us-nyc-wg-001': { rttMs: 95 },
+      'us-nyc-wg-002': { reason: 'no reply within 1000 ms' },
+    },
+  };
+
+  it('shows measured times, coloured by band, on relays and as the best of each place', async () => {
+    const { user } = await openLocations(fakeSluice(connectedState(measured)));
+    // The offline relay's 1 ms does not make Sweden fast: only active relays count.
+    expect(describedBy(pick('Sweden'))[1]).toBe('42 ms');
+    expect(describedBy(pick('USA'))[1]).toBe('95 ms');
+    await user.click(screen.getByRole('button', { name: 'Cities in USA' }));
+    await user.click(screen.getByRole('button', { name: 'Relays in New York' }));
+    expect(describedBy(pick('us-nyc-wg-001'))[1]).toBe('95 ms');
+    const row = pick('us-nyc-wg-001').closest<HTMLElement>('.location-row');
+    expect(row && within(row).getByText('95 ms').className).toBe('latency latency--medium');
+    expect(within(screen.getByRole('list', { name: 'Countries' })).getAllByText('42 ms')[0]?.className).toBe(
+      'latency latency--fast',
+    );
+    // Unknown is nothing, not a number.
+    expect(describedBy(pick('us-nyc-wg-002'))).toHaveLength(1);
+  });
+
+  it('offers the fastest active relay, and sorts by latency on request', async () => {
+    const fake = fakeSluice(connectedState(measured));
+    const { user } = await openLocations(fake);
+    const names = (): string[] =>
+      within(screen.getByRole('list', { name: 'Countries' }))
+        .getAllByRole('button', { name: /^(Sweden|USA|Germany)$/ })
+        .map((button) => button.textContent);
+    expect(names()).toEqual(['Germany', 'Sweden', 'USA']);
+    await user.click(screen.getByRole('radio', { name: 'By latency' }));
+    expect(names()).toEqual(['Sweden', 'USA', 'Germany']);
+    await user.click(screen.getByRole('button', { name: 'Cities in Sweden' }));
+    const cities = within(screen.getByRole('list', { name: 'Countries' }))
+      .getAllByRole('button', { name: /^(Gothenburg|Stockholm)$/ })
+      .map((button) => button.textContent);
+    expect(cities).toEqual(['Gothenburg', 'Stockholm']);
+
+    const fastest = pick('Fastest relay');
+    expect(describedBy(fastest)).toEqual(['se-got-wg-001', '42 ms']);
+    await user.click(fastest);
+    expect(patchesOf(fake, 'location')).toEqual([
+      { location: { country: 'se', city: 'got', hostname: 'se-got-wg-001' } },
+    ]);
+  });
+
+  it('says when latency cannot be measured', async () => {
+    const fake = fakeSluice(connectedState());
+    fake.answer('measureLatency', () => Promise.reject(new Error('the helper is busy; try again')));
+    await openLocations(fake);
+    await settle(() => undefined);
+    expect(screen.getByText('Latency could not be measured: the helper is busy; try again')).toBeTruthy();
   });
 });
 

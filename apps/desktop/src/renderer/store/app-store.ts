@@ -8,6 +8,7 @@ import { messageOf } from './errors';
 import { createDiagnosticsSlice, type DiagnosticsSlice } from './diagnostics-slice';
 import { createFavouritesSlice, type FavouritesSlice } from './favourites-slice';
 import { createImportSlice, type ImportSlice } from './import-slice';
+import { createLatencySlice, type LatencySlice } from './latency-slice';
 import type { FavouritesStorage } from './favourites';
 import { createNoticesSlice, type NoticesSlice } from './notices-slice';
 import { createSettingsSlice, type SettingsSlice } from './settings-slice';
@@ -33,6 +34,7 @@ export type AppStore = ConnectionSlice &
   FavouritesSlice &
   SplitTunnelSlice &
   ImportSlice &
+  LatencySlice &
   DiagnosticsSlice &
   UiSlice;
 
@@ -43,6 +45,8 @@ export interface AppStoreOptions {
   settleMs?: number;
   /** Wait before asking for the state again when getState fails. */
   retryMs?: number;
+  /** The clock for traffic rates (tests pin it). */
+  now?: () => number;
   /** Where favourites live (localStorage in the app). */
   storage?: FavouritesStorage;
 }
@@ -54,6 +58,8 @@ const PATCH_KEYS = [
   'relayList',
   'splitTunnel',
   'preferences',
+  'latency',
+  'latencyMeasuring',
   'trayAvailable',
   'notices',
 ] as const;
@@ -76,6 +82,7 @@ export function createAppStore(api: SluiceApi, options: AppStoreOptions = {}): A
         timers.add(timer);
       },
       nextRequestId: () => ++requestCounter,
+      now: options.now ?? Date.now,
       report(what, error) {
         set({ error: { id: ++requestCounter, message: `${what}: ${messageOf(error)}` } });
       },
@@ -137,6 +144,7 @@ export function createAppStore(api: SluiceApi, options: AppStoreOptions = {}): A
       ...createFavouritesSlice(ctx, options.storage),
       ...createSplitTunnelSlice(ctx),
       ...createImportSlice(ctx),
+      ...createLatencySlice(ctx),
       ...createDiagnosticsSlice(ctx),
       ...createUiSlice(ctx),
     };

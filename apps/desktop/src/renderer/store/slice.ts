@@ -11,6 +11,8 @@ export interface SliceContext {
   settleMs: number;
   /** setTimeout that the store cancels when it stops. */
   later: (run: () => void, ms: number) => void;
+  /** The clock (tests pin it). */
+  now: () => number;
   /** A fresh id, to tell a request from the ones before it. */
   nextRequestId: () => number;
   /** Show a failed request to the user: "<what>: <the helper's message>". */

@@ -4,6 +4,7 @@
 import type { TunnelStateName, TunnelStatus } from '@sluice/api/domain';
 import { initialState } from '../../shared/ipc';
 import type { OptimisticTunnelState, TunnelAction } from '../model/display-state';
+import { emptyTraffic, recordCounters, type TrafficHistory } from '../model/traffic';
 import type { SliceContext } from './slice';
 
 export interface OptimisticTunnel {
@@ -18,6 +19,8 @@ export interface TunnelSlice {
   optimisticTunnel: OptimisticTunnel | undefined;
   runTunnelAction: (action: TunnelAction) => void;
   /** A tunnel state from the helper. */
+  /** Rates over the last minute while connected (the live traffic graph). */
+  traffic: TrafficHistory;
   receiveTunnel: (tunnel: TunnelStatus) => void;
   dropOptimisticTunnel: () => void;
 }
@@ -36,6 +39,7 @@ export function createTunnelSlice(ctx: SliceContext): TunnelSlice {
 
   return {
     tunnel: initialState.tunnel,
+    traffic: emptyTraffic,
     optimisticTunnel: undefined,
 
     runTunnelAction(action) {
@@ -62,7 +66,11 @@ export function createTunnelSlice(ctx: SliceContext): TunnelSlice {
       const guess = get().optimisticTunnel;
       // Stats updates repeat the old state; only a move away from it is the helper's answer.
       const answered = guess !== undefined && tunnel.state !== guess.fromState;
-      set(answered ? { tunnel, optimisticTunnel: undefined } : { tunnel });
+      const device = tunnel.state === 'connected' ? tunnel.tunnel : undefined;
+      const traffic = device
+        ? recordCounters(get().traffic, { atMs: ctx.now(), rxBytes: device.rxBytes, txBytes: device.txBytes })
+        : emptyTraffic;
+      set(answered ? { tunnel, traffic, optimisticTunnel: undefined } : { tunnel, traffic });
     },
 
     dropOptimisticTunnel() {

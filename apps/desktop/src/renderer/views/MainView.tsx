@@ -9,10 +9,12 @@ import { useApp } from '../store/store-context';
 import { ConnectionDetails } from './ConnectionDetails';
 import { NoticeList } from './NoticeList';
 import { StatusPanel } from './StatusPanel';
+import { TrafficGraph } from './TrafficGraph';
 
 export function MainView(): ReactNode {
   const openView = useApp((s) => s.openView);
   const returnedFrom = useApp((s) => s.returnedFrom);
+  const connected = useApp((s) => s.tunnel.state === 'connected' && s.tunnel.tunnel !== undefined);
   const settingsButton = useRef<HTMLButtonElement>(null);
   const locationButton = useRef<HTMLButtonElement>(null);
 
@@ -43,6 +45,7 @@ export function MainView(): ReactNode {
         <ErrorBanner />
         <StatusPanel />
         <ConnectionDetails />
+        {connected && <TrafficGraph />}
       </div>
       <footer className="main-actions">
         <LocationButton buttonRef={locationButton} onOpen={() => openView('location')} />

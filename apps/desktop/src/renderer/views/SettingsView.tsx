@@ -52,7 +52,7 @@ export function SettingsView(): ReactNode {
           </h2>
           <button type="button" className="row-button" onClick={() => openView('diagnostics')}>
             <span>Diagnostics</span>
-            <span className="row-button-value">Leak test, logs, problem report</span>
+            <span className="row-button-value">Leak test and logs</span>
           </button>
         </section>
         <section className="settings-group about" aria-label="About">

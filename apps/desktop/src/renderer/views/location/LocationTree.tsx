@@ -1,7 +1,13 @@
 // The tree country -> city -> relay. Only open branches are rendered, which keeps a 577-relay list fast.
 import { useId, type ReactNode } from 'react';
 import type { LocationConstraint } from '@sluice/api/domain';
-import { formatLatency, type LatencySource } from '../../model/latency';
+import {
+  cityLatency,
+  countryLatency,
+  formatLatency,
+  latencyGrade,
+  type LatencySource,
+} from '../../model/latency';
 import { countRelays } from '../../model/format';
 import type { CityNode, CountryNode, RelayNode } from '../../model/location-tree';
 import type { Favourites } from '../../store/favourites';
@@ -37,6 +43,12 @@ export function LocationTree({
   );
 }
 
+function latencyLabel(
+  ms: number | undefined,
+): { text: string; grade: ReturnType<typeof latencyGrade> } | undefined {
+  return ms === undefined ? undefined : { text: formatLatency(ms), grade: latencyGrade(ms) };
+}
+
 function placeDescription(relayCount: number, activeCount: number): string {
   if (activeCount === 0) return `offline, ${countRelays(relayCount)}`;
   return countRelays(relayCount);
@@ -55,6 +67,7 @@ function CountryBranch({ country, context }: { country: CountryNode; context: Tr
         inactive={country.activeCount === 0}
         selected={selected?.country === country.code && !selected.city && !selected.hostname}
         onPick={() => context.pick({ country: country.code })}
+        latency={latencyLabel(countryLatency(country, context.latency))}
         expand={{
           expanded,
           label: `Cities in ${country.name}`,
@@ -97,6 +110,7 @@ export function CityBranch({
         inactive={city.activeCount === 0}
         selected={selected?.country === city.countryCode && selected.city === city.code && !selected.hostname}
         onPick={() => context.pick({ country: city.countryCode, city: city.code })}
+        latency={latencyLabel(cityLatency(city, context.latency))}
         expand={{
           expanded,
           label: `Relays in ${city.name}`,
@@ -149,7 +163,7 @@ export function RelayRow({
         starred: context.favourites.relays.includes(relay.hostname),
         onToggle: () => context.toggleFavouriteRelay(relay.hostname),
       }}
-      latency={latency === undefined ? undefined : formatLatency(latency)}
+      latency={latencyLabel(latency)}
     />
   );
 }

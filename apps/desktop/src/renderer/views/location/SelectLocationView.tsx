@@ -4,6 +4,7 @@ import type { LocationConstraint, SluiceSettings } from '@sluice/api/domain';
 import {
   useCallback,
   useDeferredValue,
+  useEffect,
   useId,
   useMemo,
   useRef,
@@ -14,7 +15,13 @@ import {
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { FilterIcon } from '../../components/icons';
 import { ViewHeader } from '../../components/ViewHeader';
-import { noLatencyMeasured, type LatencySource } from '../../model/latency';
+import {
+  fastestRelay,
+  formatLatency,
+  latencyGrade,
+  latencySourceOf,
+  sortByLatency,
+} from '../../model/latency';
 import {
   cityKey,
   buildLocationTree,
@@ -61,7 +68,9 @@ function moveFocus(event: KeyboardEvent<HTMLElement>, container: HTMLElement | n
   rows[next]?.focus();
 }
 
-export function SelectLocationView({ latency = noLatencyMeasured }: { latency?: LatencySource }): ReactNode {
+type SortOrder = 'name' | 'latency';
+
+export function SelectLocationView(): ReactNode {
   const relayList = useApp((s) => s.relayList);
   const settings = useApp((s) => s.settings);
   const pending = useApp((s) => s.pendingSettings);
@@ -71,6 +80,14 @@ export function SelectLocationView({ latency = noLatencyMeasured }: { latency?: 
   const changeSetting = useApp((s) => s.changeSetting);
   const toggleFavouriteCity = useApp((s) => s.toggleFavouriteCity);
   const toggleFavouriteRelay = useApp((s) => s.toggleFavouriteRelay);
+  const latencyResults = useApp((s) => s.latency);
+  const measuring = useApp((s) => s.latencyMeasuring);
+  const latencyProblem = useApp((s) => s.latencyProblem);
+  const measureLatency = useApp((s) => s.measureLatency);
+  const latency = useMemo(() => latencySourceOf(latencyResults), [latencyResults]);
+  const [order, setOrder] = useState<SortOrder>('name');
+  // Opening the picker asks for fresh times; the helper answers from its minute-long cache when it can.
+  useEffect(() => measureLatency(), [measureLatency]);
 
   const selected = pending.location?.value ?? settings?.relayConstraints.location;
   const filters = useMemo(() => filtersOf(settings, pending), [settings, pending]);
@@ -84,7 +101,12 @@ export function SelectLocationView({ latency = noLatencyMeasured }: { latency?: 
   const filterPanelId = useId();
   const listRef = useRef<HTMLDivElement>(null);
 
-  const tree = useMemo(() => buildLocationTree(relayList, filters), [relayList, filters]);
+  const byName = useMemo(() => buildLocationTree(relayList, filters), [relayList, filters]);
+  const tree = useMemo(
+    () => (order === 'latency' ? sortByLatency(byName, latency) : byName),
+    [order, byName, latency],
+  );
+  const fastest = useMemo(() => fastestRelay(byName, latency), [byName, latency]);
   const providers = useMemo(() => providersIn(relayList), [relayList]);
   const search = useMemo(() => searchLocationTree(tree, deferredQuery), [tree, deferredQuery]);
   const searching = deferredQuery.trim() !== '';
@@ -177,11 +199,52 @@ export function SelectLocationView({ latency = noLatencyMeasured }: { latency?: 
             onPick={() => pickLocation({})}
           />
         )}
+        {!searching && fastest && (
+          <LocationRow
+            level="country"
+            name="Fastest relay"
+            description={fastest.node.relay.hostname}
+            wholeName
+            inactive={false}
+            selected={false}
+            latency={{ text: formatLatency(fastest.ms), grade: latencyGrade(fastest.ms) }}
+            onPick={() =>
+              pickLocation({
+                country: fastest.node.countryCode,
+                city: fastest.node.cityCode,
+                hostname: fastest.node.relay.hostname,
+              })
+            }
+          />
+        )}
         <FavouritesSection tree={tree} query={deferredQuery} context={context} />
         <section className="location-section" aria-labelledby="all-locations-heading">
-          <h2 id="all-locations-heading" className="section-title">
-            All locations
-          </h2>
+          <div className="section-head">
+            <h2 id="all-locations-heading" className="section-title">
+              All locations
+            </h2>
+            <div className="segmented segmented--small" role="radiogroup" aria-label="Sort locations">
+              {(['name', 'latency'] as const).map((value) => (
+                <label key={value} className="segmented-option">
+                  <input
+                    type="radio"
+                    name="location-order"
+                    value={value}
+                    checked={order === value}
+                    onChange={() => setOrder(value)}
+                  />
+                  <span>{value === 'name' ? 'By name' : 'By latency'}</span>
+                </label>
+              ))}
+            </div>
+          </div>
+          <p className="latency-note" aria-live="polite">
+            {latencyProblem
+              ? `Latency could not be measured: ${latencyProblem}`
+              : measuring
+                ? 'Measuring latency…'
+                : ''}
+          </p>
           {search.countries.length > 0 ? (
             <LocationTree countries={search.countries} context={context} />
           ) : (

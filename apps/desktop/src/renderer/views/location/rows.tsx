@@ -1,6 +1,7 @@
 // One row of the location list: pick the place, see how many relays it has, open it, star it.
 import { useId, type ReactNode } from 'react';
 import { ChevronIcon, StarIcon } from '../../components/icons';
+import type { LatencyGrade } from '../../model/latency';
 
 interface RowProps {
   /** The place's name: the pick button's whole accessible name. */
@@ -17,15 +18,20 @@ interface RowProps {
   /** Present for places that can be starred (cities, relays). */
   favourite?: { starred: boolean; onToggle: () => void };
   /** Latency where measured; nothing otherwise. */
-  latency?: string | undefined;
+  latency?: { text: string; grade: LatencyGrade } | undefined;
+  /** The name never gives way (rows whose name is the point, such as "Fastest relay"). */
+  wholeName?: boolean;
 }
 
 export function LocationRow(props: RowProps): ReactNode {
-  const { name, description, level, selected, inactive, onPick, expand, favourite, latency } = props;
+  const { name, description, level, selected, inactive, onPick, expand, favourite, latency, wholeName } =
+    props;
   const descriptionId = useId();
+  const latencyId = useId();
   const classes = ['location-row', `location-row--${level}`];
   if (inactive) classes.push('location-row--inactive');
   if (selected) classes.push('location-row--selected');
+  if (wholeName) classes.push('location-row--whole-name');
 
   return (
     <div className={classes.join(' ')}>
@@ -35,13 +41,17 @@ export function LocationRow(props: RowProps): ReactNode {
         data-nav=""
         disabled={inactive}
         aria-current={selected ? 'true' : undefined}
-        aria-describedby={descriptionId}
+        aria-describedby={latency ? `${descriptionId} ${latencyId}` : descriptionId}
         onClick={onPick}
       >
         <span className={inactive ? 'dot dot--inactive' : 'dot dot--active'} aria-hidden="true" />
         <span className="location-name">{name}</span>
       </button>
-      {latency !== undefined && <span className="location-latency">{latency}</span>}
+      {latency !== undefined && (
+        <span id={latencyId} className={`latency latency--${latency.grade}`}>
+          {latency.text}
+        </span>
+      )}
       <span id={descriptionId} className="location-description">
         {description}
       </span>
