@@ -9,6 +9,7 @@ import { registerSettings } from './commands/settings.js';
 import { registerSplitTunnel } from './commands/split-tunnel.js';
 import { registerStatus } from './commands/status.js';
 import { registerTunnelControl } from './commands/tunnel-control.js';
+import { registerVersion } from './commands/version.js';
 import { UsageError, type CliContext } from './context.js';
 import type * as Helper from './helper.js';
 import { DEFAULT_SOCKET_PATH, HelperSocketMissingError, socketIsMissing } from './socket.js';
@@ -60,6 +61,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerTunnelControl(program, ctx);
   registerRelays(program, ctx);
   registerSettings(program, ctx);
+  registerVersion(program, ctx);
   registerSplitTunnel(program, ctx);
   registerDoctor(program, ctx);
   // Every subcommand inherits the exit override and output routing.

@@ -155,6 +155,16 @@ describe.skipIf(!isRoot)('callers from the kernel, over the real socket', () => 
     expect(refused.stderr).toContain('needs root or membership of group "sluice" (the caller is uid 65534)');
     expect(refused.stderr).not.toContain('not running');
     expect((await helper.client.settings.getSettings({})).settings?.lockdownMode).toBe(false);
+    // Clients can know before trying: the helper says who may change it, and why not.
+    const version = await cli(NOBODY, [], 'version', '--json');
+    expect(version.code, version.stderr).toBe(0);
+    expect(JSON.parse(version.stdout)).toMatchObject({
+      mayControl: false,
+      controlRefusedReason:
+        'changes need root or membership of group "sluice" (you are uid 65534; add your user to group "sluice" and log in again)',
+    });
+    const member = await cli(NOBODY, [GROUP], 'version', '--json');
+    expect(JSON.parse(member.stdout)).toMatchObject({ mayControl: true });
   });
 
   it('a member of group sluice (a supplementary group) and root may change things', async () => {

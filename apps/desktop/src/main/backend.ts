@@ -178,7 +178,16 @@ export class DesktopBackend {
       onConnectionChange: (connected, error) => {
         if (connected) {
           void this.client.diagnostics.getVersion({}).then(
-            (version) => this.patch({ helper: { kind: 'connected', version: version.daemonVersion } }),
+            (version) =>
+              this.patch({
+                helper: {
+                  kind: 'connected',
+                  version: version.daemonVersion,
+                  control: version.callerMayControl
+                    ? { allowed: true }
+                    : { allowed: false, reason: version.controlRefusedReason },
+                },
+              }),
             () => undefined,
           );
         } else {

@@ -45,7 +45,12 @@ export type Invocation<K extends Channel = Channel> = { [C in K]: { channel: C; 
 /** How the app reaches the helper. */
 export type HelperStatus =
   | { kind: 'connecting' }
-  | { kind: 'connected'; version: string }
+  | {
+      kind: 'connected';
+      version: string;
+      /** Whether this user may change the helper (root or group "sluice"); absent: not yet known. */
+      control?: { allowed: true } | { allowed: false; reason: string };
+    }
   /** Socket missing or refusing: the helper is not running. */
   | { kind: 'unreachable'; socketPath: string; message: string }
   /** The socket is not root's: the app refuses to talk to it. */

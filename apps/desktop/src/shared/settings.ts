@@ -150,6 +150,8 @@ export interface SettingView<T> {
 }
 
 export interface SettingDeclaration<T> {
+  /** Who keeps it: the helper (a change needs root or group "sluice") or this app. */
+  owner: 'helper' | 'app';
   /** Validates the IPC payload on the trusted side. */
   schema: z.ZodType<T>;
   /** The value in force; undefined while the helper has not sent its settings. */
@@ -186,6 +188,7 @@ export const TAILSCALE_RANGE = '100.64.0.0/10';
 /** Every setting, in the order the settings view shows them within a group. */
 export const SETTINGS: { [K in SettingKey]: SettingDeclaration<SettingValues[K]> } = {
   lockdownMode: {
+    owner: 'helper',
     schema: z.boolean(),
     read: fromHelper((s) => s.lockdownMode),
     same: identical,
@@ -198,6 +201,7 @@ export const SETTINGS: { [K in SettingKey]: SettingDeclaration<SettingValues[K]>
     },
   },
   allowLan: {
+    owner: 'helper',
     schema: z.boolean(),
     read: fromHelper((s) => s.allowLan),
     same: identical,
@@ -210,6 +214,7 @@ export const SETTINGS: { [K in SettingKey]: SettingDeclaration<SettingValues[K]>
     },
   },
   dns: {
+    owner: 'helper',
     schema: z.object({ mode: z.enum(DNS_MODES), customServers: z.array(addressText).max(16) }).strict(),
     read: fromHelper((s) => s.dns),
     // In default mode the helper keeps the old list whatever is sent: only the mode counts then.
@@ -227,6 +232,7 @@ export const SETTINGS: { [K in SettingKey]: SettingDeclaration<SettingValues[K]>
     },
   },
   enableIpv6: {
+    owner: 'helper',
     schema: z.boolean(),
     read: fromHelper((s) => s.tunnel.enableIpv6),
     same: identical,
@@ -239,6 +245,7 @@ export const SETTINGS: { [K in SettingKey]: SettingDeclaration<SettingValues[K]>
     },
   },
   mtu: {
+    owner: 'helper',
     schema: z.number().int().min(MTU_MIN).max(MTU_MAX).nullable(),
     read: fromHelper((s) => s.tunnel.mtu),
     same: identical,
@@ -257,6 +264,7 @@ export const SETTINGS: { [K in SettingKey]: SettingDeclaration<SettingValues[K]>
     },
   },
   wireguardPort: {
+    owner: 'helper',
     schema: z.number().int().min(1).max(65535).nullable(),
     read: fromHelper((s) => s.tunnel.wireguardPort),
     same: identical,
@@ -269,6 +277,7 @@ export const SETTINGS: { [K in SettingKey]: SettingDeclaration<SettingValues[K]>
     },
   },
   bypassRanges: {
+    owner: 'helper',
     schema: z.array(addressText).max(64),
     read: fromHelper((s) => s.bypassRanges),
     same: sameSet,
@@ -287,6 +296,7 @@ export const SETTINGS: { [K in SettingKey]: SettingDeclaration<SettingValues[K]>
     },
   },
   autoConnect: {
+    owner: 'helper',
     schema: z.boolean(),
     read: fromHelper((s) => s.autoConnect),
     same: identical,
@@ -299,6 +309,7 @@ export const SETTINGS: { [K in SettingKey]: SettingDeclaration<SettingValues[K]>
     },
   },
   launchOnLogin: {
+    owner: 'app',
     schema: z.boolean(),
     read: fromApp('launchOnLogin'),
     same: identical,
@@ -311,6 +322,7 @@ export const SETTINGS: { [K in SettingKey]: SettingDeclaration<SettingValues[K]>
     },
   },
   notifications: {
+    owner: 'app',
     schema: z.boolean(),
     read: fromApp('notifications'),
     same: identical,
@@ -323,6 +335,7 @@ export const SETTINGS: { [K in SettingKey]: SettingDeclaration<SettingValues[K]>
     },
   },
   trayStyle: {
+    owner: 'app',
     schema: z.enum(TRAY_STYLES),
     read: fromApp('trayStyle'),
     same: identical,
@@ -341,6 +354,7 @@ export const SETTINGS: { [K in SettingKey]: SettingDeclaration<SettingValues[K]>
     },
   },
   location: {
+    owner: 'helper',
     schema: z
       .object({
         country: z.string().min(1).max(8).optional(),
@@ -356,6 +370,7 @@ export const SETTINGS: { [K in SettingKey]: SettingDeclaration<SettingValues[K]>
     failure: 'Could not change the location',
   },
   relayFilters: {
+    owner: 'helper',
     schema: z
       .object({ providers: z.array(z.string().min(1).max(64)).max(64), ownership: z.enum(OWNERSHIPS) })
       .strict(),

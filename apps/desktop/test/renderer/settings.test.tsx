@@ -234,6 +234,47 @@ describe('settings view', () => {
   });
 });
 
+describe('a user the helper would refuse', () => {
+  const readOnly = (): ReturnType<typeof fakeSluice> =>
+    fakeSluice({
+      ...connectedState(),
+      helper: {
+        kind: 'connected',
+        version: '0.1.0',
+        control: {
+          allowed: false,
+          reason: 'changes need root or membership of group "sluice" (you are uid 1000)',
+        },
+      },
+    });
+
+  it("says why once, disables the helper's controls, and leaves the app's own", async () => {
+    const fake = readOnly();
+    await openSettings(fake);
+    expect(screen.getByRole('note', { name: 'Read only' }).textContent).toBe(
+      'Read only. You can see everything here, but changes need root or membership of group "sluice" (you are uid 1000).',
+    );
+    for (const name of [
+      'Lockdown mode',
+      'Allow LAN',
+      'Custom DNS servers',
+      'IPv6 in the tunnel',
+      'Auto-connect',
+    ])
+      expect(screen.getByRole<HTMLButtonElement>('switch', { name }).disabled, name).toBe(true);
+    expect(screen.getByRole<HTMLInputElement>('textbox', { name: 'MTU' }).disabled).toBe(true);
+    expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Choose files…' }).disabled).toBe(true);
+    expect(screen.getByRole<HTMLButtonElement>('switch', { name: 'Launch on login' }).disabled).toBe(false);
+    expect(screen.getByRole<HTMLButtonElement>('switch', { name: 'Notifications' }).disabled).toBe(false);
+  });
+
+  it('cannot connect from the main view, and sees why', async () => {
+    await renderApp(readOnly());
+    expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Connect' }).disabled).toBe(true);
+    expect(screen.getByRole('note', { name: 'Read only' })).toBeTruthy();
+  });
+});
+
 describe('import', () => {
   it('opens the dialog through the trusted side and shows what was imported and the warnings', async () => {
     const fake = fakeSluice(connectedState());

@@ -2,6 +2,7 @@
 // problem report (redacted) copied to the clipboard.
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ErrorBanner } from '../components/ErrorBanner';
+import { ReadOnlyBanner, useControlRefusal } from '../components/ReadOnlyBanner';
 import { ViewHeader } from '../components/ViewHeader';
 import { formatLogLine, LOG_LEVELS, parseLogLine, type LogLevel } from '../model/log-lines';
 import { leakCheckTitle } from '../model/leak-checks';
@@ -10,6 +11,8 @@ import { useApp } from '../store/store-context';
 function LeakTestSection(): ReactNode {
   const leakTest = useApp((s) => s.leakTest);
   const run = useApp((s) => s.runLeakTest);
+  // The test reads the live firewall and probes the network: the helper allows it to root and group "sluice".
+  const refused = useControlRefusal() !== undefined;
   return (
     <section className="settings-group" aria-labelledby="leak-heading">
       <h2 id="leak-heading" className="section-title">
@@ -18,7 +21,12 @@ function LeakTestSection(): ReactNode {
       <div className="setting">
         <div className="setting-row">
           <span className="setting-label">Check for leaks</span>
-          <button type="button" className="small-button" disabled={leakTest.kind === 'busy'} onClick={run}>
+          <button
+            type="button"
+            className="small-button"
+            disabled={leakTest.kind === 'busy' || refused}
+            onClick={run}
+          >
             {leakTest.kind === 'busy' ? 'Testing…' : leakTest.kind === 'idle' ? 'Run test' : 'Run again'}
           </button>
         </div>
@@ -189,6 +197,7 @@ export function DiagnosticsView(): ReactNode {
       <ViewHeader title="Diagnostics" titleId="diagnostics-title" onBack={closeView} />
       <ErrorBanner />
       <div className="view-body settings-body">
+        <ReadOnlyBanner />
         <LeakTestSection />
         <LogsSection />
         <ReportSection />

@@ -1,6 +1,7 @@
 // The main view: state, the big connect button, the location, details and notices.
 import { useEffect, useRef, type ReactNode, type RefObject } from 'react';
 import { ErrorBanner } from '../components/ErrorBanner';
+import { ReadOnlyBanner, useControlRefusal } from '../components/ReadOnlyBanner';
 import { GearIcon, GlobeIcon, ChevronIcon } from '../components/icons';
 import { buttonsFor, displayStateOf, type ActionButton } from '../model/display-state';
 import { describeConstraint } from '../model/location-names';
@@ -42,6 +43,7 @@ export function MainView(): ReactNode {
       </header>
       <div className="view-body main-body">
         <NoticeList />
+        <ReadOnlyBanner />
         <ErrorBanner />
         <StatusPanel />
         <ConnectionDetails />
@@ -82,11 +84,13 @@ function TunnelButtons(): ReactNode {
   const tunnel = useApp((s) => s.tunnel);
   const optimistic = useApp((s) => s.optimisticTunnel?.state);
   const runTunnelAction = useApp((s) => s.runTunnelAction);
+  const refused = useControlRefusal() !== undefined;
   const { primary, secondary } = buttonsFor(displayStateOf(tunnel, optimistic));
   const button = (model: ActionButton, size: 'large' | 'small'): ReactNode => (
     <button
       type="button"
       className={`action-button action-button--${model.variant} action-button--${size}`}
+      disabled={refused}
       onClick={() => runTunnelAction(model.action)}
     >
       {model.label}

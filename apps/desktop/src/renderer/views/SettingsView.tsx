@@ -3,6 +3,7 @@
 import type { ReactNode } from 'react';
 import { SETTING_GROUP_TITLES, settingsByGroup } from '../../shared/settings';
 import { ErrorBanner } from '../components/ErrorBanner';
+import { ReadOnlyBanner } from '../components/ReadOnlyBanner';
 import { ViewHeader } from '../components/ViewHeader';
 import { useApp } from '../store/store-context';
 import { ImportPanel } from './settings/ImportPanel';
@@ -22,6 +23,7 @@ export function SettingsView(): ReactNode {
       <ViewHeader title="Settings" titleId="settings-title" onBack={closeView} />
       <ErrorBanner />
       <div className="view-body settings-body">
+        <ReadOnlyBanner />
         {GROUPS.map(({ group, keys }) => (
           <section key={group} className="settings-group" aria-labelledby={`${group}-heading`}>
             <h2 id={`${group}-heading`} className="section-title">

@@ -3,6 +3,7 @@
 import type { ReactNode } from 'react';
 import type { SplitTunnelStatus } from '@sluice/api/domain';
 import { ErrorBanner } from '../components/ErrorBanner';
+import { ReadOnlyBanner, useControlRefusal } from '../components/ReadOnlyBanner';
 import { Switch } from '../components/Switch';
 import { ViewHeader } from '../components/ViewHeader';
 import { useApp } from '../store/store-context';
@@ -23,7 +24,9 @@ export function mechanismWords(status: SplitTunnelStatus): string {
 export function SplitTunnelView(): ReactNode {
   const closeView = useApp((s) => s.closeView);
   const status = useApp((s) => s.splitTunnel);
-  const busy = useApp((s) => s.splitTunnelBusy);
+  // A refused user sees everything but changes nothing: the controls wait as if busy.
+  const refused = useControlRefusal() !== undefined;
+  const busy = useApp((s) => s.splitTunnelBusy) || refused;
   const setEnabled = useApp((s) => s.setSplitTunnelEnabled);
   const removeApp = useApp((s) => s.removeSplitTunnelApp);
   const removeProcess = useApp((s) => s.removeSplitTunnelProcess);
@@ -34,6 +37,7 @@ export function SplitTunnelView(): ReactNode {
       <ViewHeader title="Split tunnelling" titleId="split-tunnel-title" onBack={closeView} />
       <ErrorBanner />
       <div className="view-body settings-body">
+        <ReadOnlyBanner />
         <section className="settings-group" aria-labelledby="split-tunnel-switch-heading">
           <h2 id="split-tunnel-switch-heading" className="section-title">
             Exclude programs from the tunnel

@@ -1,11 +1,13 @@
 // Import: a button that opens the file dialog (in the trusted side) and what the last import did, its
 // warnings, or the helper's error naming the file and line.
 import type { ReactNode } from 'react';
+import { useControlRefusal } from '../../components/ReadOnlyBanner';
 import { useApp } from '../../store/store-context';
 
 export function ImportPanel(): ReactNode {
   const status = useApp((s) => s.importStatus);
   const importFiles = useApp((s) => s.importFiles);
+  const refused = useControlRefusal() !== undefined;
   const relayCount = useApp((s) =>
     s.relayList?.countries.reduce(
       (sum, country) => sum + country.cities.reduce((n, city) => n + city.relays.length, 0),
@@ -19,7 +21,7 @@ export function ImportPanel(): ReactNode {
         <button
           type="button"
           className="small-button"
-          disabled={status.kind === 'busy'}
+          disabled={status.kind === 'busy' || refused}
           onClick={importFiles}
         >
           {status.kind === 'busy' ? 'Importing…' : 'Choose files…'}

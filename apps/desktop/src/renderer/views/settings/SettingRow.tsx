@@ -12,12 +12,13 @@ import {
   type SettingKeyOf,
 } from '../../../shared/settings';
 import { AddressList } from '../../components/AddressList';
+import { useControlRefusal } from '../../components/ReadOnlyBanner';
 import { ChoiceGroup } from '../../components/ChoiceGroup';
 import { NumberOrAuto } from '../../components/NumberOrAuto';
 import { Switch } from '../../components/Switch';
 import { effectiveSetting } from '../../store/settings-slice';
 import { useApp } from '../../store/store-context';
-import type { DnsSetting } from '../../../shared/settings';
+import type { DnsSetting, TrayStyle } from '../../../shared/settings';
 
 function SettingProblem({ settingKey }: { settingKey: SettingKey }): ReactNode {
   const problem = useApp((s) => s.settingErrors[settingKey]);
@@ -33,8 +34,15 @@ function SettingProblem({ settingKey }: { settingKey: SettingKey }): ReactNode {
   );
 }
 
+/** A helper-kept setting cannot be changed by a user the helper would refuse. */
+function useLocked(settingKey: SettingKey): boolean {
+  const refused = useControlRefusal() !== undefined;
+  return refused && SETTINGS[settingKey].owner === 'helper';
+}
+
 function SwitchSetting({ settingKey }: { settingKey: SettingKeyOf<boolean> }): ReactNode {
   const view = SETTINGS[settingKey].view;
+  const locked = useLocked(settingKey);
   const value = useApp((s) => effectiveSetting(s, settingKey));
   const changeSetting = useApp((s) => s.changeSetting);
   if (!view) return null;
@@ -43,6 +51,7 @@ function SwitchSetting({ settingKey }: { settingKey: SettingKeyOf<boolean> }): R
       label={view.label}
       description={view.help}
       checked={value}
+      disabled={locked}
       onChange={(on) => changeSetting(settingKey, on)}
     />
   );
@@ -50,6 +59,7 @@ function SwitchSetting({ settingKey }: { settingKey: SettingKeyOf<boolean> }): R
 
 function NumberSetting({ settingKey }: { settingKey: SettingKeyOf<number | null> }): ReactNode {
   const view = SETTINGS[settingKey].view;
+  const locked = useLocked(settingKey);
   const value = useApp((s) => effectiveSetting(s, settingKey));
   const changeSetting = useApp((s) => s.changeSetting);
   if (view?.control.kind !== 'number-or-auto') return null;
@@ -63,6 +73,7 @@ function NumberSetting({ settingKey }: { settingKey: SettingKeyOf<number | null>
       max={max}
       autoLabel={autoLabel}
       placeholder={placeholder}
+      disabled={locked}
       onChange={(next) => changeSetting(settingKey, next)}
     />
   );
@@ -70,6 +81,7 @@ function NumberSetting({ settingKey }: { settingKey: SettingKeyOf<number | null>
 
 function ListSetting({ settingKey }: { settingKey: SettingKeyOf<readonly string[]> }): ReactNode {
   const view = SETTINGS[settingKey].view;
+  const locked = useLocked(settingKey);
   const value = useApp((s) => effectiveSetting(s, settingKey));
   const changeSetting = useApp((s) => s.changeSetting);
   if (view?.control.kind !== 'address-list') return null;
@@ -87,7 +99,7 @@ function ListSetting({ settingKey }: { settingKey: SettingKeyOf<readonly string[
         placeholder={control.placeholder}
         validateItem={control.validateItem}
         {...(control.suggestions ? { suggestions: control.suggestions } : {})}
-        disabled={value === undefined}
+        disabled={value === undefined || locked}
         onChange={(items) => changeSetting(settingKey, items)}
       />
     </div>
@@ -96,6 +108,7 @@ function ListSetting({ settingKey }: { settingKey: SettingKeyOf<readonly string[
 
 function DnsSettingRow({ settingKey }: { settingKey: SettingKeyOf<DnsSetting> }): ReactNode {
   const view = SETTINGS[settingKey].view;
+  const locked = useLocked(settingKey);
   const value = useApp((s) => effectiveSetting(s, settingKey));
   const changeSetting = useApp((s) => s.changeSetting);
   // Turned on with no server yet: the field shows, and custom DNS starts with the first server added.
@@ -109,6 +122,7 @@ function DnsSettingRow({ settingKey }: { settingKey: SettingKeyOf<DnsSetting> })
         label={view.label}
         description={view.help}
         checked={value === undefined ? undefined : custom || adding}
+        disabled={locked}
         onChange={(on) => {
           if (!value) return;
           if (!on) {
@@ -129,6 +143,7 @@ function DnsSettingRow({ settingKey }: { settingKey: SettingKeyOf<DnsSetting> })
             items={servers}
             placeholder={view.control.placeholder}
             validateItem={view.control.validateItem}
+            disabled={locked}
             onChange={(items) => {
               setAdding(items.length === 0);
               changeSetting(
@@ -146,8 +161,9 @@ function DnsSettingRow({ settingKey }: { settingKey: SettingKeyOf<DnsSetting> })
   );
 }
 
-function ChoiceSetting({ settingKey }: { settingKey: SettingKeyOf<'colour' | 'monochrome'> }): ReactNode {
+function ChoiceSetting({ settingKey }: { settingKey: SettingKeyOf<TrayStyle> }): ReactNode {
   const view = SETTINGS[settingKey].view;
+  const locked = useLocked(settingKey);
   const value = useApp((s) => effectiveSetting(s, settingKey));
   const changeSetting = useApp((s) => s.changeSetting);
   if (view?.control.kind !== 'choice') return null;
@@ -158,6 +174,7 @@ function ChoiceSetting({ settingKey }: { settingKey: SettingKeyOf<'colour' | 'mo
       description={view.help}
       options={options}
       value={value}
+      disabled={locked}
       onChange={(picked) => {
         const option = options.find((candidate) => candidate.value === picked);
         if (option) changeSetting(settingKey, option.value);

@@ -4,6 +4,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { InstalledAppView } from '../../../shared/ipc';
 import { searchApps, searchIndex } from '../../model/app-search';
+import { useControlRefusal } from '../../components/ReadOnlyBanner';
 import { useApp } from '../../store/store-context';
 
 const ROW_ESTIMATE_PX = 64;
@@ -20,7 +21,8 @@ function AppIcon({ app }: { app: InstalledAppView }): ReactNode {
 function AppRow({ app }: { app: InstalledAppView }): ReactNode {
   const enabled = useApp((s) => s.splitTunnel?.enabled === true);
   const ruled = useApp((s) => s.splitTunnel?.apps.includes(app.executable) === true);
-  const busy = useApp((s) => s.splitTunnelBusy);
+  const refused = useControlRefusal() !== undefined;
+  const busy = useApp((s) => s.splitTunnelBusy) || refused;
   const launch = useApp((s) => s.launches[app.id]);
   const launchExcluded = useApp((s) => s.launchExcluded);
   const addApp = useApp((s) => s.addSplitTunnelApp);
@@ -51,7 +53,7 @@ function AppRow({ app }: { app: InstalledAppView }): ReactNode {
         <button
           type="button"
           className="small-button"
-          disabled={!enabled || launch?.kind === 'busy'}
+          disabled={!enabled || refused || launch?.kind === 'busy'}
           aria-label={`Launch ${app.name} excluded`}
           onClick={() => launchExcluded(app.id)}
         >
