@@ -1,6 +1,7 @@
 // Builds the desktop app into apps/desktop/dist: Electron main and the sandboxed preload (esbuild, one
 // CommonJS file each), the renderer (vite), the helper bundled into one file that the packaged app
-// runs as a systemd service, and the icons main loads. Usage: node build.mjs
+// runs as a systemd service, the command line (`sluice`, `sluice-exclude`) the packages install, and the
+// icons main loads. Usage: node build.mjs
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -109,6 +110,48 @@ async function buildHelper() {
   say('helper -> dist/helper/sluiced.cjs + peercred.node (runs: --help ok)');
 }
 
+/**
+ * The CLI as the packages ship it: apps/cli's bundles copied (they need no node_modules), except
+ * sluice-exclude, bundled again so its one native addon (execve.node) sits beside it as the helper's
+ * does. /usr/bin/sluice and /usr/bin/sluice-exclude run these on the app's Electron runtime.
+ */
+async function buildCli() {
+  const cliDist = join(repoRoot, 'apps/cli/dist');
+  const target = join(dist, 'cli');
+  for (const name of ['main.js', 'cli.js', 'helper.js', 'exclude.js'])
+    if (!existsSync(join(cliDist, name))) fail(`apps/cli/dist/${name} is missing: build the CLI first`);
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(target, { recursive: true });
+  // The bundles are CommonJS; their folder says so, as apps/cli/dist does.
+  copyFileSync(join(cliDist, 'package.json'), join(target, 'package.json'));
+  for (const name of ['main.js', 'cli.js', 'helper.js'])
+    copyFileSync(join(cliDist, name), join(target, name));
+  await esbuild({
+    ...nodeBundle,
+    sourcemap: false,
+    entryPoints: [join(cliDist, 'exclude.js')],
+    outfile: join(target, 'exclude.js'),
+    // Its gRPC half is helper.js beside it, loaded at run time.
+    external: ['./helper.js'],
+    loader: { '.node': 'copy' },
+    assetNames: '[name]',
+  });
+  if (!existsSync(join(target, 'execve.node'))) fail('dist/cli/execve.node was not copied');
+  for (const [name, expect] of [
+    ['main.js', 'sluice'],
+    ['exclude.js', 'sluice-exclude'],
+  ]) {
+    const run = spawnSync(process.execPath, [join(target, name), '--help'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    if (run.status !== 0 || !`${run.stdout}${run.stderr}`.includes(expect)) {
+      fail(`the packaged ${name} does not start: exit ${run.status}\n${run.stdout}${run.stderr}`);
+    }
+  }
+  say('cli -> dist/cli (sluice, sluice-exclude + execve.node; both run --help)');
+}
+
 function copyIcons() {
   const source = join(repoRoot, 'assets/icons');
   const target = join(dist, 'icons');
@@ -126,4 +169,5 @@ await buildPreload();
 copyIcons();
 await buildRenderer();
 await buildHelper();
+await buildCli();
 say('done');

@@ -46,6 +46,10 @@ if [ -n "$installer" ] && id "$installer" >/dev/null 2>&1; then
     fi
 fi
 
+# The command line on everyone's PATH: small wrappers that run the bundled CLI on the app's runtime.
+install -m 0755 "$APP_DIR/resources/cli/bin/sluice" /usr/bin/sluice
+install -m 0755 "$APP_DIR/resources/cli/bin/sluice-exclude" /usr/bin/sluice-exclude
+
 # The helper's units, from the app's resources. /usr/lib/systemd/system is on every systemd's path.
 mkdir -p "$UNIT_DIR"
 install -m 0644 "$UNIT_SOURCE/$HELPER_UNIT" "$UNIT_DIR/$HELPER_UNIT"

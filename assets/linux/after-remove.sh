@@ -21,6 +21,7 @@ if [ -d /run/systemd/system ]; then
 fi
 systemctl disable "$HELPER_UNIT" "$BOOT_UNIT" >/dev/null 2>&1 || true
 rm -f "$UNIT_DIR/$HELPER_UNIT" "$UNIT_DIR/$BOOT_UNIT"
+rm -f /usr/bin/sluice /usr/bin/sluice-exclude
 if [ -d /run/systemd/system ]; then
     systemctl daemon-reload || true
     systemctl reset-failed "$HELPER_UNIT" "$BOOT_UNIT" >/dev/null 2>&1 || true

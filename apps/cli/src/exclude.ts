@@ -46,6 +46,11 @@ async function main(): Promise<number> {
   } finally {
     client.close();
   }
+  // A wrapper that ran this launcher on an application runtime (/usr/bin/sluice-exclude: Electron as
+  // Node) names the variable it set; the program gets the caller's environment without it.
+  const runtimeVariable = process.env.SLUICE_EXCLUDE_RUNTIME;
+  if (runtimeVariable === 'ELECTRON_RUN_AS_NODE') Reflect.deleteProperty(process.env, runtimeVariable);
+  Reflect.deleteProperty(process.env, 'SLUICE_EXCLUDE_RUNTIME');
   try {
     execProgram(program.path, [request.command, ...request.args]);
   } catch (error) {

@@ -141,6 +141,13 @@ describe.skipIf(!isRoot).each(LAYOUTS)(
         env: { ...process.env, LD_PRELOAD: '', SLUICE_CANARY: 'a b\tc' },
       });
       expect(env.stdout.split('\n')).toEqual(expect.arrayContaining(['LD_PRELOAD=', 'SLUICE_CANARY=a b\tc']));
+      // The packaged wrapper runs the launcher as Electron-as-Node; the program does not inherit that.
+      const wrapped = await lab.runInClient([process.execPath, EXCLUDE, '--socket', helper.socket, 'env'], {
+        env: { ...process.env, SLUICE_EXCLUDE_RUNTIME: 'ELECTRON_RUN_AS_NODE', ELECTRON_RUN_AS_NODE: '1' },
+      });
+      expect(wrapped.code, wrapped.stderr).toBe(0);
+      expect(wrapped.stdout).not.toMatch(/^(ELECTRON_RUN_AS_NODE|SLUICE_EXCLUDE_RUNTIME)=/m);
+      expect(wrapped.stdout).toMatch(/^PATH=/m);
     });
 
     it('a running program moved out gets its new connections out directly, and back through the tunnel after delete', async () => {

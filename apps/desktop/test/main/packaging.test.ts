@@ -148,6 +148,37 @@ describe('electron-builder.yml', () => {
     );
   });
 
+  it('ships the command line, and the /usr/bin wrappers that run it on the app runtime', () => {
+    const cli = config.extraResources.find((set) => set.to === 'cli');
+    expect(cli?.from).toBe(`${config.directories.app}/dist/cli`);
+    expect(cli?.filter?.sort()).toEqual(
+      ['cli.js', 'exclude.js', 'execve.node', 'helper.js', 'main.js', 'package.json'].sort(),
+    );
+    const bin = config.extraResources.find((set) => set.to === 'cli/bin');
+    expect(bin?.from).toBe('assets/linux/bin');
+    for (const [name, script] of [
+      ['sluice', 'main.js'],
+      ['sluice-exclude', 'exclude.js'],
+    ] as const) {
+      expect(bin?.filter).toContain(name);
+      const path = fromRoot(`assets/linux/bin/${name}`);
+      const text = readFileSync(path, 'utf8');
+      expect(text.startsWith('#!/bin/sh\n')).toBe(true);
+      expect(statSync(path).mode & 0o111).not.toBe(0);
+      expect(text).toContain(`exec ${executable} ${installDir}/resources/cli/${script} "$@"`);
+      expect(text).toContain('ELECTRON_RUN_AS_NODE=1');
+    }
+    // sluice-exclude's program must not inherit the runtime variable: the wrapper names it for removal.
+    expect(readFileSync(fromRoot('assets/linux/bin/sluice-exclude'), 'utf8')).toContain(
+      'SLUICE_EXCLUDE_RUNTIME=ELECTRON_RUN_AS_NODE',
+    );
+    for (const file of cli?.filter ?? []) {
+      const built = fromRoot(`${config.directories.app}/dist/cli/${file}`);
+      if (existsSync(fromRoot(`${config.directories.app}/dist/cli`)))
+        expect(existsSync(built), built).toBe(true);
+    }
+  });
+
   it('ships the systemd units as resources', () => {
     const systemd = config.extraResources.find((set) => set.to === 'systemd');
     expect(systemd?.from).toBe('assets/systemd');
@@ -345,6 +376,8 @@ describe('after-install, run against stub commands', () => {
         `install -m 0644 ${installDir}/resources/systemd/${name} /usr/lib/systemd/system/${name}`,
       );
     }
+    for (const name of ['sluice', 'sluice-exclude'])
+      expect(calls).toContain(`install -m 0755 ${installDir}/resources/cli/bin/${name} /usr/bin/${name}`);
     if (systemdRunning) {
       expect(calls).toEqual(
         expect.arrayContaining([
@@ -394,6 +427,7 @@ describe('after-remove, run against stub commands', () => {
         'rm -f /usr/lib/systemd/system/sluiced.service /usr/lib/systemd/system/sluice-early-boot-blocking.service',
       );
       expect(calls).toContain('nft delete table inet sluice');
+      expect(calls).toContain('rm -f /usr/bin/sluice /usr/bin/sluice-exclude');
       if (systemdRunning)
         expect(calls).toContain('systemctl stop sluiced.service sluice-early-boot-blocking.service');
       expect(calls).not.toContain('rm -rf /var/lib/sluice');
