@@ -11,7 +11,12 @@ import {
   latencySourceOf,
   sortByLatency,
 } from '../../src/renderer/model/latency';
-import { buildLocationTree } from '../../src/renderer/model/location-tree';
+import {
+  buildLocationTree,
+  locationTreeFor,
+  SEARCH_OPEN_ROWS,
+  searchLocationTree,
+} from '../../src/renderer/model/location-tree';
 import {
   emptyTraffic,
   formatRate,
@@ -72,6 +77,63 @@ describe('latency', () => {
     ]);
     expect(fastestRelay(tree, source)?.node.relay.hostname).toBe('us-nyc-wg-001');
     expect(fastestRelay(tree, latencySourceOf({}))).toBeUndefined();
+  });
+});
+
+describe('location search at scale', () => {
+  // 40 cities of 30 relays each in one country: a short search there matches hundreds of relays.
+  const big = {
+    version: 1 as const,
+    source: 'test',
+    wireguard: { portRanges: [{ first: 51820, last: 51820 }], ipv4Gateway: '', ipv6Gateway: '' },
+    countries: [
+      {
+        code: 'zz',
+        name: 'Bigland',
+        cities: Array.from({ length: 40 }, (_, c) => ({
+          code: `c${c}`,
+          name: `City ${c}`,
+          latitude: 0,
+          longitude: 0,
+          relays: Array.from({ length: 30 }, (_, r) => ({
+            hostname: `zz-c${c}-wg-${String(r).padStart(3, '0')}`,
+            ipv4AddrIn: '198.51.100.1',
+            ipv6AddrIn: '',
+            publicKey: 'k',
+            provider: 'p',
+            owned: false,
+            active: true,
+            weight: 100,
+            dnsServers: [],
+            tunnelIpv4Only: false,
+          })),
+        })),
+      },
+    ],
+  };
+  const any = { providers: [], ownership: 'any' as const };
+
+  it('opens no more than about SEARCH_OPEN_ROWS rows, and still lists every match', () => {
+    const result = searchLocationTree(buildLocationTree(big, any), 'wg-0');
+    const cities = result.countries[0]?.cities ?? [];
+    expect(cities).toHaveLength(40);
+    const opened = cities.filter((city) => result.expand.has(city.key));
+    expect(opened.reduce((rows, city) => rows + city.relays.length, 0)).toBeLessThanOrEqual(SEARCH_OPEN_ROWS);
+    expect(opened.length).toBeGreaterThan(0);
+  });
+
+  it('matches one letter only where a word starts, two or more anywhere', () => {
+    const tree = buildLocationTree(smallRelayList(), { providers: [], ownership: 'any' });
+    // "o" is inside Gothenburg, Stockholm and New York, but starts no word of any place or hostname.
+    expect(searchLocationTree(tree, 'o').countries).toEqual([]);
+    expect(searchLocationTree(tree, 'g').countries.map((c) => c.code)).toEqual(['de', 'se']);
+    expect(searchLocationTree(tree, 'ot').countries.map((c) => c.code)).toEqual(['se']);
+  });
+
+  it('builds a list once per relay list and filters', () => {
+    const list = smallRelayList();
+    expect(locationTreeFor(list, any)).toBe(locationTreeFor(list, { providers: [], ownership: 'any' }));
+    expect(locationTreeFor(list, { providers: [], ownership: 'owned' })).not.toBe(locationTreeFor(list, any));
   });
 });
 

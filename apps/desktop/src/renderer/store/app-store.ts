@@ -4,6 +4,7 @@ import type { HelperStatus, SluiceApi, StatePatch } from '../../shared/ipc';
 import { initialState } from '../../shared/ipc';
 import type { RelayList } from '@sluice/api/domain';
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import { locationTreeFor } from '../model/location-tree';
 import { messageOf } from './errors';
 import { createDiagnosticsSlice, type DiagnosticsSlice } from './diagnostics-slice';
 import { createFavouritesSlice, type FavouritesSlice } from './favourites-slice';
@@ -133,6 +134,14 @@ export function createAppStore(api: SluiceApi, options: AppStoreOptions = {}): A
         if (known.helper && known.helper.kind !== 'connected') get().dropOptimisticTunnel();
         if (Object.hasOwn(known, 'settings') || Object.hasOwn(known, 'preferences'))
           get().reconcileSettings();
+        // A new relay list: build the picker's tree while the window is idle, not when it opens.
+        if (known.relayList) {
+          const list = known.relayList;
+          ctx.later(() => {
+            const { settings } = get();
+            if (settings) locationTreeFor(list, settings.relayConstraints);
+          }, 0);
+        }
       },
     };
 

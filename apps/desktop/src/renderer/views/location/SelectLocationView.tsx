@@ -24,7 +24,7 @@ import {
 } from '../../model/latency';
 import {
   cityKey,
-  buildLocationTree,
+  locationTreeFor,
   providersIn,
   searchLocationTree,
   type RelayFilters,
@@ -101,7 +101,7 @@ export function SelectLocationView(): ReactNode {
   const filterPanelId = useId();
   const listRef = useRef<HTMLDivElement>(null);
 
-  const byName = useMemo(() => buildLocationTree(relayList, filters), [relayList, filters]);
+  const byName = useMemo(() => locationTreeFor(relayList, filters), [relayList, filters]);
   const tree = useMemo(
     () => (order === 'latency' ? sortByLatency(byName, latency) : byName),
     [order, byName, latency],
@@ -187,7 +187,8 @@ export function SelectLocationView(): ReactNode {
         />
       )}
       <ErrorBanner />
-      <div ref={listRef} className="view-body location-list">
+      {/* data-query: the search the list shows now (it may trail the typing), for tools that time it. */}
+      <div ref={listRef} className="view-body location-list" data-query={deferredQuery}>
         {!searching && (
           <LocationRow
             level="country"
