@@ -195,6 +195,8 @@ test('open the logs, filter them, and copy a problem report without addresses', 
   await expect(page.getByLabel(/^Helper log, \d+ lines/)).not.toContainText(' INFO ');
   await page.getByRole('button', { name: 'Copy problem report' }).click();
   await expect(page.getByText('Copied to the clipboard.')).toBeVisible();
+  await page.getByText('What was copied').click();
+  await page.getByText('Copied to the clipboard.').scrollIntoViewIfNeeded();
   const report = await control<string>('clipboard');
   expect(report).toMatch(/^# Sluice problem report/);
   expect(report).toMatch(/state: connected/);

@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { ReadOnlyBanner, useControlRefusal } from '../components/ReadOnlyBanner';
+import { ToolCard } from '../components/ToolCard';
 import { ViewHeader } from '../components/ViewHeader';
 import { formatLogLine, LOG_LEVELS, parseLogLine, type LogLevel } from '../model/log-lines';
 import { leakCheckTitle } from '../model/leak-checks';
@@ -18,9 +19,9 @@ function LeakTestSection(): ReactNode {
       <h2 id="leak-heading" className="section-title">
         Leak self-test
       </h2>
-      <div className="setting">
-        <div className="setting-row">
-          <span className="setting-label">Check for leaks</span>
+      <ToolCard
+        label="Check for leaks"
+        action={
           <button
             type="button"
             className="small-button"
@@ -29,63 +30,59 @@ function LeakTestSection(): ReactNode {
           >
             {leakTest.kind === 'busy' ? 'Testing…' : leakTest.kind === 'idle' ? 'Run test' : 'Run again'}
           </button>
-        </div>
-        <p className="setting-description">
-          Compares the live firewall with the policy, checks that DNS goes only to the chosen resolvers, and
-          asks which address the world sees.
-        </p>
-        <div aria-live="polite">
-          {leakTest.kind === 'failed' && (
-            <p className="result result--failed" role="alert">
-              The test could not run: {leakTest.message}
+        }
+        description="Compares the live firewall with the policy, checks that DNS goes only to the chosen resolvers, and asks which address the world sees."
+      >
+        {leakTest.kind === 'failed' && (
+          <p className="result result--failed" role="alert">
+            The test could not run: {leakTest.message}
+          </p>
+        )}
+        {leakTest.kind === 'done' && (
+          <>
+            <p className={`result ${leakTest.value.passed ? 'result--ok' : 'result--failed'}`}>
+              {leakTest.value.passed ? 'Passed: no leaks found.' : 'Failed: see the checks below.'}
+              {leakTest.value.observedAddress && ` The world sees ${leakTest.value.observedAddress}.`}
             </p>
-          )}
-          {leakTest.kind === 'done' && (
-            <>
-              <p className={`result ${leakTest.value.passed ? 'result--ok' : 'result--failed'}`}>
-                {leakTest.value.passed ? 'Passed: no leaks found.' : 'Failed: see the checks below.'}
-                {leakTest.value.observedAddress && ` The world sees ${leakTest.value.observedAddress}.`}
-              </p>
-              <ul className="check-list" aria-label="Leak checks">
-                {leakTest.value.checks.map((check) => (
-                  <li key={check.name} className={`check check--${check.passed ? 'pass' : 'fail'}`}>
-                    <span className="check-mark" aria-hidden="true">
-                      {check.passed ? '✓' : '✗'}
+            <ul className="check-list" aria-label="Leak checks">
+              {leakTest.value.checks.map((check) => (
+                <li key={check.name} className={`check check--${check.passed ? 'pass' : 'fail'}`}>
+                  <span className="check-mark" aria-hidden="true">
+                    {check.passed ? '✓' : '✗'}
+                  </span>
+                  <span className="check-text">
+                    <span className="check-name">
+                      {leakCheckTitle(check.name)}: {check.passed ? 'pass' : 'fail'}
                     </span>
-                    <span className="check-text">
-                      <span className="check-name">
-                        {leakCheckTitle(check.name)}: {check.passed ? 'pass' : 'fail'}
-                      </span>
-                      <span className="check-detail">{check.detail}</span>
-                    </span>
-                  </li>
-                ))}
-              </ul>
-              {leakTest.value.ruleHits.length > 0 && (
-                <details className="rule-hits">
-                  <summary>Firewall rule hits</summary>
-                  <table>
-                    <thead>
-                      <tr>
-                        <th scope="col">Rule</th>
-                        <th scope="col">Packets</th>
+                    <span className="check-detail">{check.detail}</span>
+                  </span>
+                </li>
+              ))}
+            </ul>
+            {leakTest.value.ruleHits.length > 0 && (
+              <details className="rule-hits">
+                <summary>Firewall rule hits</summary>
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">Rule</th>
+                      <th scope="col">Packets</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {leakTest.value.ruleHits.map((hit) => (
+                      <tr key={hit.rule}>
+                        <td className="mono">{hit.rule}</td>
+                        <td className="number">{hit.packets.toLocaleString()}</td>
                       </tr>
-                    </thead>
-                    <tbody>
-                      {leakTest.value.ruleHits.map((hit) => (
-                        <tr key={hit.rule}>
-                          <td className="mono">{hit.rule}</td>
-                          <td className="number">{hit.packets.toLocaleString()}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </details>
-              )}
-            </>
-          )}
-        </div>
-      </div>
+                    ))}
+                  </tbody>
+                </table>
+              </details>
+            )}
+          </>
+        )}
+      </ToolCard>
     </section>
   );
 }
@@ -158,34 +155,30 @@ function ReportSection(): ReactNode {
       <h2 id="report-heading" className="section-title">
         Problem report
       </h2>
-      <div className="setting">
-        <div className="setting-row">
-          <span className="setting-label">Report a problem</span>
+      <ToolCard
+        label="Report a problem"
+        action={
           <button type="button" className="small-button" disabled={report.kind === 'busy'} onClick={copy}>
             Copy problem report
           </button>
-        </div>
-        <p className="setting-description">
-          Versions, platform, settings, the relay in use and the last log lines, with keys and addresses taken
-          out. Paste it into your bug report.
-        </p>
-        <div aria-live="polite">
-          {report.kind === 'done' && (
-            <>
-              <p className="result result--ok">Copied to the clipboard.</p>
-              <details className="report-preview">
-                <summary>What was copied</summary>
-                <pre className="log-lines">{report.value}</pre>
-              </details>
-            </>
-          )}
-          {report.kind === 'failed' && (
-            <p className="result result--failed" role="alert">
-              The report could not be made: {report.message}
-            </p>
-          )}
-        </div>
-      </div>
+        }
+        description="Versions, platform, settings, the relay in use and the last log lines, with keys and addresses taken out. Paste it into your bug report."
+      >
+        {report.kind === 'done' && (
+          <>
+            <p className="result result--ok">Copied to the clipboard.</p>
+            <details className="report-preview">
+              <summary>What was copied</summary>
+              <pre className="log-lines">{report.value}</pre>
+            </details>
+          </>
+        )}
+        {report.kind === 'failed' && (
+          <p className="result result--failed" role="alert">
+            The report could not be made: {report.message}
+          </p>
+        )}
+      </ToolCard>
     </section>
   );
 }

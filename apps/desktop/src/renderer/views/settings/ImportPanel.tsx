@@ -2,6 +2,7 @@
 // warnings, or the helper's error naming the file and line.
 import type { ReactNode } from 'react';
 import { useControlRefusal } from '../../components/ReadOnlyBanner';
+import { ToolCard } from '../../components/ToolCard';
 import { useApp } from '../../store/store-context';
 
 export function ImportPanel(): ReactNode {
@@ -15,9 +16,9 @@ export function ImportPanel(): ReactNode {
     ),
   );
   return (
-    <div className="setting">
-      <div className="setting-row">
-        <span className="setting-label">Import relays</span>
+    <ToolCard
+      label="Import relays"
+      action={
         <button
           type="button"
           className="small-button"
@@ -26,37 +27,32 @@ export function ImportPanel(): ReactNode {
         >
           {status.kind === 'busy' ? 'Importing…' : 'Choose files…'}
         </button>
-      </div>
-      <p className="setting-description">
-        WireGuard configurations (.conf) from any provider, or a relay list (.json). Several at once; nothing
-        changes unless every file is valid.
-        {relayCount !== undefined && ` ${relayCount} relay${relayCount === 1 ? '' : 's'} known now.`}
-      </p>
-      <div aria-live="polite">
-        {status.kind === 'done' && (
-          <div className="result result--ok">
-            <p>
-              Imported {status.summary.relaysImported} relay{status.summary.relaysImported === 1 ? '' : 's'}
-              {status.summary.identityImported ? ' and the identity' : ''} from{' '}
-              {status.summary.files.join(', ')}.
-            </p>
-            {status.summary.warnings.length > 0 && (
-              <ul className="plain-list warnings" aria-label="Import warnings">
-                {status.summary.warnings.map((warning) => (
-                  <li key={warning} className="warning-line">
-                    {warning}
-                  </li>
-                ))}
-              </ul>
-            )}
-          </div>
-        )}
-        {status.kind === 'failed' && (
-          <p className="result result--failed" role="alert">
-            Nothing was imported: {status.message}
+      }
+      description={`WireGuard configurations (.conf) from any provider, or a relay list (.json). Several at once; nothing changes unless every file is valid.${relayCount === undefined ? '' : ` ${relayCount} relay${relayCount === 1 ? '' : 's'} known now.`}`}
+    >
+      {status.kind === 'done' && (
+        <div className="result result--ok">
+          <p>
+            Imported {status.summary.relaysImported} relay{status.summary.relaysImported === 1 ? '' : 's'}
+            {status.summary.identityImported ? ' and the identity' : ''} from{' '}
+            {status.summary.files.join(', ')}.
           </p>
-        )}
-      </div>
-    </div>
+          {status.summary.warnings.length > 0 && (
+            <ul className="plain-list warnings" aria-label="Import warnings">
+              {status.summary.warnings.map((warning) => (
+                <li key={warning} className="warning-line">
+                  {warning}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      {status.kind === 'failed' && (
+        <p className="result result--failed" role="alert">
+          Nothing was imported: {status.message}
+        </p>
+      )}
+    </ToolCard>
   );
 }
