@@ -21,7 +21,7 @@ import { CallerRegistry, CONTROL_GROUP, type Caller } from './rpc/callers.js';
 import type { DaemonContext } from './rpc/context.js';
 import { tolerantDecoding } from './rpc/malformed.js';
 import { diagnosticsService } from './rpc/diagnostics.js';
-import { eventService } from './rpc/events.js';
+import { eventService, eventServiceDefinition } from './rpc/events.js';
 import { identityService } from './rpc/identity.js';
 import { relayService } from './rpc/relays.js';
 import { settingsService } from './rpc/settings.js';
@@ -248,7 +248,7 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
     identity,
     dns,
     openDevice: options.openDevice ?? openDeviceRemembering(runner, log),
-    pinger: options.pinger ?? new ProcessPinger(runner),
+    pinger: options.pinger ?? new ProcessPinger(runner, new SpawnLauncher()),
     watchDefaultRoute:
       options.watchDefaultRoute ?? ((onChange) => watchDefaultRoutes(new SpawnLauncher(), onChange)),
     onState: (state, reason) => void publishState(state, reason),
@@ -357,7 +357,7 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
 
   const server = new grpc.Server();
   server.addService(tolerantDecoding(pb.TunnelServiceService), tunnelService(context));
-  server.addService(tolerantDecoding(pb.EventServiceService), eventService(context));
+  server.addService(tolerantDecoding(eventServiceDefinition), eventService(context));
   server.addService(tolerantDecoding(pb.SettingsServiceService), settingsService(context));
   server.addService(tolerantDecoding(pb.RelayServiceService), relayService(context));
   server.addService(tolerantDecoding(pb.IdentityServiceService), identityService(context));

@@ -2,7 +2,8 @@
 import { spawn } from 'node:child_process';
 import * as grpc from '@grpc/grpc-js';
 import { pb, type HelperClient } from '@sluice/api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { encodedOnce } from '../src/rpc/events.js';
 import { makeTempDir, startTestDaemon, until, type TestDaemon } from './support.js';
 
 let temp: Awaited<ReturnType<typeof makeTempDir>>;
@@ -161,5 +162,17 @@ describe('EventsListen', () => {
     await helper.stop();
     await until(() => r.ended, 'the stream to end');
     helper = await startTestDaemon(temp.dir);
+  });
+});
+
+describe('encodedOnce', () => {
+  it('encodes each event object once, however many streams write it', () => {
+    const encode = vi.fn((value: { n: number }) => Buffer.from([value.n]));
+    const serialize = encodedOnce(encode);
+    const event = { n: 7 };
+    for (let i = 0; i < 50; i++) expect(serialize(event)).toEqual(Buffer.from([7]));
+    expect(encode).toHaveBeenCalledTimes(1);
+    expect(serialize({ n: 8 })).toEqual(Buffer.from([8]));
+    expect(encode).toHaveBeenCalledTimes(2);
   });
 });

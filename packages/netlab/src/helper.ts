@@ -54,6 +54,12 @@ function socketAnswers(path: string): Promise<boolean> {
   });
 }
 
+/**
+ * Node's flags for sluiced, as its systemd unit passes them: a young generation of 1 MiB per semi-space
+ * (V8's default grows to 16) keeps a burst of garbage, such as a relay-list import, from staying resident.
+ */
+export const HELPER_NODE_FLAGS = ['--max-semi-space-size=1'] as const;
+
 export async function startHelper(lab: ClientRunner, options: HelperOptions): Promise<LabHelper> {
   const id = options.id ?? 'sl';
   const socket = join(lab.dir, `${id}.sock`);
@@ -69,6 +75,7 @@ export async function startHelper(lab: ClientRunner, options: HelperOptions): Pr
     child = lab.spawnInClient(
       [
         process.execPath,
+        ...HELPER_NODE_FLAGS,
         options.main,
         '--socket',
         socket,

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import type { pb } from '@sluice/api';
+import { pb } from '@sluice/api';
 import { settingsToPb } from '@sluice/api/domain';
 import type { DaemonContext } from './context.js';
 import { admit, refusal } from './handler.js';
@@ -9,6 +9,31 @@ import { admit, refusal } from './handler.js';
  * to a client that is only slow, at most a few MB even when each is a whole relay list.
  */
 export const MAX_UNREAD_EVENTS = 32;
+
+/**
+ * `serialize`, done once per message object: the hub hands every subscriber the same event, so 50
+ * subscribers cost one encoding, not 50 (issue 13: the fan-out of a setting change).
+ */
+export function encodedOnce<T extends object>(serialize: (value: T) => Buffer): (value: T) => Buffer {
+  const encoded = new WeakMap<T, Buffer>();
+  return (value) => {
+    let bytes = encoded.get(value);
+    if (bytes === undefined) {
+      bytes = serialize(value);
+      encoded.set(value, bytes);
+    }
+    return bytes;
+  };
+}
+
+/** EventService as grpc-js is given it: each event encoded once, however many streams it goes to. */
+export const eventServiceDefinition = {
+  ...pb.EventServiceService,
+  eventsListen: {
+    ...pb.EventServiceService.eventsListen,
+    responseSerialize: encodedOnce(pb.EventServiceService.eventsListen.responseSerialize),
+  },
+} as const;
 
 export function snapshot(ctx: DaemonContext): pb.EventsListenResponse {
   return {

@@ -137,9 +137,13 @@ describe('electron-builder.yml', () => {
     expect(unitNames.sort()).toEqual(['sluice-early-boot-blocking.service', 'sluiced.service']);
     for (const [name, unit] of units) {
       const execStart = one(unit.get('Service'), 'ExecStart') ?? '';
-      const [program, script] = execStart.split(/\s+/);
+      const [program, ...rest] = execStart.split(/\s+/);
       expect(program, name).toBe(executable);
+      // Node's own flags may come first (the helper's young-generation cap), then the bundle.
+      const script = rest.find((word) => !word.startsWith('--'));
       expect(script, name).toBe(`${installDir}/resources/${helper.to}`);
+      for (const flag of rest.slice(0, rest.indexOf(script ?? '')))
+        expect(flag, name).toMatch(/^--max-semi-space-size=\d+$/);
       // The app's Electron runs the helper as plain Node.
       expect(unit.get('Service')?.get('Environment'), name).toContain('ELECTRON_RUN_AS_NODE=1');
     }
