@@ -2,14 +2,16 @@
 // first relay, switching between both, and the direct path for reference; Sluice alone for relay deaths and
 // an idle window. Prints the tables with the issue's targets on stdout (progress on stderr) and writes the
 // results as JSON. Needs root (the lab's network namespaces); nothing runs in the host's namespace.
-// `--only footprint` measures just the CLI's start-up, in a lab with the helper alone.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// `--only footprint` measures just the CLI's start-up, sluiced's footprint and the renderer at scale, in a
+// lab with one relay (the renderer needs none).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { dirname } from 'node:path';
-import { Lab } from '@sluice/netlab';
+import { dirname, join, resolve } from 'node:path';
+import { Lab, type LabRelay } from '@sluice/netlab';
 import { measureCliLatency } from './cli-latency.js';
 import { collectEnvironment, roundedLoad, type Environment } from './environment.js';
 import { PROBE_INTERVAL_MS } from './first-byte.js';
+import { measureHelperFootprint, type HelperFootprintRuns } from './helper-footprint.js';
 import { hostSnapshot } from './lab-checks.js';
 import { Interrupted, watchInterrupts } from './interrupt.js';
 import { measureDirect, measureSluice, measureWgQuick, type RelayPair } from './measure.js';
@@ -29,21 +31,92 @@ import {
   type FootprintOnlyReport,
   type FootprintReport,
   type HostCheck,
+  type RendererScaleReport,
+  rendererScaleReport,
 } from './report.js';
 import { renderFootprintReport, renderReport } from './render.js';
+import { measureRendererScale } from './renderer-scale/measure.js';
 import { countTargets } from './targets.js';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const RENDERER_DIR = join(ROOT, 'apps/desktop/dist/renderer');
+const FIXTURE = join(ROOT, '../shared/fixtures/mullvad-relays-api.json');
+const RENDERER_BASELINE = join(ROOT, 'e2e/bench/renderer-baseline.json');
+/** The issue's scale: the 577-relay fixture, scaled. */
+const RENDERER_RELAYS = 5000;
 
 function log(line: string): void {
   process.stderr.write(`bench: ${line}\n`);
 }
 
-/** The CLI's start-up figures; a failure is reported with them (their targets then are not met). */
-async function measureFootprint(lab: Lab, options: BenchOptions): Promise<FootprintReport> {
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The CLI's start-up figures, then sluiced's footprint (through `relay`); a failure of either is reported
+ * with its figures (their targets then are not met). An interrupt ends both at once.
+ */
+async function measureFootprint(
+  lab: Lab,
+  relay: LabRelay,
+  options: BenchOptions,
+  signal: AbortSignal,
+): Promise<FootprintReport> {
+  let cli: Awaited<ReturnType<typeof measureCliLatency>> | null = null;
+  let cliError: string | null = null;
   try {
-    return footprintReport(options.cliRuns, await measureCliLatency(lab, options.cliRuns, log), null);
+    cli = await measureCliLatency(lab, options.cliRuns, log);
   } catch (error) {
     log(`CLI start-up: ${String(error)}`);
-    return footprintReport(options.cliRuns, null, error instanceof Error ? error.message : String(error));
+    cliError = messageOf(error);
+  }
+  signal.throwIfAborted();
+  let helper: HelperFootprintRuns | null = null;
+  let helperError: string | null = null;
+  try {
+    helper = await measureHelperFootprint(lab, relay, options.connectedMinutes, log, signal);
+  } catch (error) {
+    signal.throwIfAborted();
+    log(`sluiced footprint: ${String(error)}`);
+    helperError = messageOf(error);
+  }
+  signal.throwIfAborted();
+  let renderer: RendererScaleReport | null = null;
+  let rendererError: string | null = null;
+  try {
+    log(`renderer: Select location with ${RENDERER_RELAYS} relays, in Chromium`);
+    const figures = await measureRendererScale({
+      rendererDir: RENDERER_DIR,
+      fixture: JSON.parse(readFileSync(FIXTURE, 'utf8')) as unknown,
+      relays: RENDERER_RELAYS,
+    });
+    renderer = rendererScaleReport(figures, rendererBaselineGzipBytes());
+  } catch (error) {
+    log(`renderer: ${String(error)}`);
+    rendererError = messageOf(error);
+  }
+  return footprintReport(
+    options.cliRuns,
+    cli,
+    cliError,
+    { runs: helper, error: helperError },
+    { report: renderer, error: rendererError },
+  );
+}
+
+/** The renderer's gzipped JavaScript when the baseline was taken (a change of more than 10 % needs a note). */
+function rendererBaselineGzipBytes(): number | null {
+  try {
+    const baseline: unknown = JSON.parse(readFileSync(RENDERER_BASELINE, 'utf8'));
+    return typeof baseline === 'object' &&
+      baseline !== null &&
+      'bundleGzipBytes' in baseline &&
+      typeof baseline.bundleGzipBytes === 'number'
+      ? baseline.bundleGzipBytes
+      : null;
+  } catch {
+    return null;
   }
 }
 
@@ -71,9 +144,11 @@ async function benchFootprint(options: BenchOptions, signal: AbortSignal): Promi
   let footprint: FootprintReport;
   let environment: Environment;
   try {
+    const [relay] = lab.relays;
+    if (relay === undefined) throw new Error('the lab has no relay');
     environment = await collectEnvironment(lab, load);
     signal.throwIfAborted();
-    footprint = await measureFootprint(lab, options);
+    footprint = await measureFootprint(lab, relay, options, signal);
   } finally {
     log(`tearing the lab ${lab.name} down`);
     await lab.down();
@@ -81,7 +156,8 @@ async function benchFootprint(options: BenchOptions, signal: AbortSignal): Promi
   const finishedAt = new Date();
   const targets = footprintTargets(footprint);
   return {
-    schema: 'sluice-bench-footprint/1',
+    schema: 'sluice-bench-footprint/2',
+    options: { cliRuns: options.cliRuns, connectedMinutes: options.connectedMinutes },
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationSeconds: Math.round((finishedAt.getTime() - startedAt.getTime()) / 100) / 10,
@@ -108,7 +184,7 @@ async function bench(options: BenchOptions, signal: AbortSignal): Promise<BenchR
     const relays: RelayPair = [relay, other];
     const environment = await collectEnvironment(lab, load);
     signal.throwIfAborted();
-    const footprint = await measureFootprint(lab, options);
+    const footprint = await measureFootprint(lab, relay, options, signal);
     signal.throwIfAborted();
     log('direct path');
     const direct = await measureDirect(lab, options, log);
@@ -131,6 +207,7 @@ async function bench(options: BenchOptions, signal: AbortSignal): Promise<BenchR
         deathRuns: options.deathRuns,
         idleSeconds: options.idleSeconds,
         cliRuns: options.cliRuns,
+        connectedMinutes: options.connectedMinutes,
         only: options.only,
         firstByteProbeIntervalMs: PROBE_INTERVAL_MS,
       },
@@ -233,7 +310,7 @@ async function main(): Promise<number> {
   mkdirSync(dirname(options.jsonPath), { recursive: true });
   writeFileSync(options.jsonPath, JSON.stringify(report, null, 2) + '\n');
   process.stdout.write(
-    report.schema === 'sluice-bench-footprint/1'
+    report.schema === 'sluice-bench-footprint/2'
       ? renderFootprintReport(report, options.jsonPath)
       : renderReport(report, options.jsonPath),
   );

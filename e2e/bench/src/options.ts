@@ -1,5 +1,5 @@
 // The bench's command line: --runs, --warmup, --iperf-seconds, --iperf-runs, --death-runs, --idle-seconds,
-// --cli-runs, --only, --json, --help.
+// --cli-runs, --connected-minutes, --only, --json, --help.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -18,7 +18,9 @@ export interface BenchOptions {
   idleSeconds: number;
   /** Timed rounds of the CLI start-up figures (each round: `node -e 0` and the CLI commands). */
   cliRuns: number;
-  /** Only these figures (`footprint`: the CLI's start-up, in a lab with just the helper); null: all. */
+  /** Minutes sluiced stays connected with a stats listener while its RSS is sampled. */
+  connectedMinutes: number;
+  /** Only these figures (`footprint`: the CLI's start-up and sluiced's footprint); null: all. */
   only: 'footprint' | null;
   /** Where the machine-readable results go. */
   jsonPath: string;
@@ -28,12 +30,17 @@ export const DEFAULT_JSON_PATH = resolve(import.meta.dirname, '..', 'results', '
 /** `--only footprint` does not overwrite the full run's results. */
 export const DEFAULT_FOOTPRINT_JSON_PATH = resolve(import.meta.dirname, '..', 'results', 'footprint.json');
 
+/** The connected window: the issue's 10 minutes in the full bench, a shorter look with --only footprint. */
+export const FULL_CONNECTED_MINUTES = 10;
+export const FOOTPRINT_CONNECTED_MINUTES = 2;
+
 export const USAGE = `usage: npm run bench -- [options]   (or: node e2e/bench/dist/main.js [options]; needs root)
 
 Measures Sluice against wg-quick (wireguard-go) in a network lab with two relays: time to connected, time
 to the first HTTP byte through the tunnel, disconnect, relay switch, iperf3 throughput (also on the direct
 path); and for Sluice alone, recovery from a relay's death and false reconnects of an idle tunnel; and
-the CLI's start-up (\`sluice status\` with and without a helper, against \`node -e 0\`).
+the CLI's start-up (\`sluice status\` with and without a helper, against \`node -e 0\`); and sluiced's
+footprint (RSS idle with 577 relays and connected, CPU when idle, event fan-out to 50 subscribers).
 Each figure that has a target is printed with it and marked met or not.
 
   --runs N            timed runs of each latency measurement and tool, relay switches included (default 10)
@@ -43,7 +50,11 @@ Each figure that has a target is printed with it and marked met or not.
   --death-runs N      timed relay deaths, Sluice only (default 5; 0 skips them)
   --idle-seconds S    idle window watched for false reconnects, Sluice only (default 600; 0 skips it)
   --cli-runs N        timed rounds of the CLI start-up figures (default 20)
-  --only footprint    only the CLI start-up figures (a lab with the helper alone; a minute or so)
+  --connected-minutes N
+                      sluiced connected with a stats listener while its RSS is sampled (default
+                      ${FULL_CONNECTED_MINUTES}; with --only footprint ${FOOTPRINT_CONNECTED_MINUTES})
+  --only footprint    only the CLI start-up and sluiced footprint figures (a lab with one relay;
+                      about ${FOOTPRINT_CONNECTED_MINUTES + 3} minutes)
   --json PATH         results as JSON (default ${DEFAULT_JSON_PATH},
                       with --only footprint ${DEFAULT_FOOTPRINT_JSON_PATH})
   -h, --help          this text
@@ -75,6 +86,7 @@ export function parseBenchOptions(argv: readonly string[], cwd = process.cwd()):
         'death-runs': { type: 'string' },
         'idle-seconds': { type: 'string' },
         'cli-runs': { type: 'string' },
+        'connected-minutes': { type: 'string' },
         only: { type: 'string' },
         json: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -93,7 +105,9 @@ export function parseBenchOptions(argv: readonly string[], cwd = process.cwd()):
   const json = text('json');
   const only = text('only');
   if (only !== undefined && only !== 'footprint')
-    throw new UsageError(`--only takes footprint (the CLI start-up figures), got ${only}`);
+    throw new UsageError(
+      `--only takes footprint (the CLI start-up and sluiced footprint figures), got ${only}`,
+    );
   return {
     runs: integer('runs', text('runs'), 10, 1, 1000),
     warmupRuns: integer('warmup', text('warmup'), 1, 0, 100),
@@ -102,6 +116,13 @@ export function parseBenchOptions(argv: readonly string[], cwd = process.cwd()):
     deathRuns: integer('death-runs', text('death-runs'), 5, 0, 100),
     idleSeconds: integer('idle-seconds', text('idle-seconds'), 600, 0, 86_400),
     cliRuns: integer('cli-runs', text('cli-runs'), 20, 1, 1000),
+    connectedMinutes: integer(
+      'connected-minutes',
+      text('connected-minutes'),
+      only === undefined ? FULL_CONNECTED_MINUTES : FOOTPRINT_CONNECTED_MINUTES,
+      1,
+      240,
+    ),
     only: only ?? null,
     jsonPath:
       json !== undefined

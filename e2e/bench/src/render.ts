@@ -12,6 +12,7 @@ import {
 import { formatNumber, formatRatio, formatSummary } from './stats.js';
 import { renderTable } from './table.js';
 import {
+  formatFigure,
   formatLimit,
   formatRatioAgainst,
   formatStatus,
@@ -71,6 +72,95 @@ export function footprintSection(footprint: FootprintReport, report: Pick<BenchR
         cliRow('sluice status --json (no helper)', footprint.statusNoHelper, noHelper),
       ],
     }),
+    ...notes.map((t) => `- ${t.label}: ${t.note ?? ''}`),
+  ];
+}
+
+function footprintRow(
+  label: string,
+  target: TargetResult,
+  figure = formatFigure(target.value, target.kind),
+): string[] {
+  return [label, figure, formatLimit(target), formatStatus(target.status)];
+}
+
+/** The renderer at scale: search keystrokes, the picker's open, the bundle, each with its target. */
+export function rendererSection(footprint: FootprintReport, report: Pick<BenchReport, 'targets'>): string[] {
+  const renderer = footprint.renderer;
+  if (renderer === null)
+    return [
+      `Renderer at scale: not measured (${footprint.rendererError ?? 'no figures'}); its 4 targets are not met`,
+    ];
+  const search = targetOf(report, 'rendererSearch');
+  const searchP95 = targetOf(report, 'rendererSearchP95');
+  const open = targetOf(report, 'rendererOpen');
+  const bundle = targetOf(report, 'rendererBundle');
+  const kib = (bytes: number | null): string => (bytes === null ? 'n/a' : `${(bytes / 1024).toFixed(1)} KiB`);
+  return [
+    `Renderer at scale: Select location with ${renderer.relays} relays (the Mullvad fixture scaled), in Chromium, no helper`,
+    renderTable({
+      headers: ['', 'figure', 'target', 'met'],
+      rows: [
+        footprintRow(
+          `Search, per keystroke, median of ${renderer.keystroke.n} (to the list laid out), ms`,
+          search,
+        ),
+        footprintRow('Search, per keystroke, p95, ms', searchP95),
+        footprintRow(`Picker open to the list painted, median of ${renderer.open.n}, ms`, open),
+        footprintRow(
+          `Renderer JavaScript, gzip: ${kib(renderer.bundleGzipBytes)} vs ${kib(renderer.bundleBaselineGzipBytes)}`,
+          bundle,
+        ),
+      ],
+    }),
+    `- Keystroke to the next frame run (adds the wait for that frame): median ${formatNumber(renderer.keystrokePainted.median, 1)} ms; ` +
+      `first open (cold code) ${formatNumber(renderer.firstOpenMs, 1)} ms; open max ${formatNumber(renderer.open.max, 1)} ms`,
+  ];
+}
+
+/** sluiced's memory, CPU and event fan-out, each with its target; what the window was; why not met. */
+export function helperFootprintSection(
+  footprint: FootprintReport,
+  report: Pick<BenchReport, 'targets'>,
+): string[] {
+  const idle = targetOf(report, 'helperRssIdle');
+  const connected = targetOf(report, 'helperRssConnected');
+  const growth = targetOf(report, 'helperRssGrowth');
+  const cpu = targetOf(report, 'helperCpuIdle');
+  const fanOut = targetOf(report, 'eventFanOut');
+  const helper = footprint.helper;
+  if (helper === null)
+    return [
+      `sluiced footprint: not measured (${footprint.helperError ?? 'no figures'}); its 5 targets are not met`,
+    ];
+  const { minutes } = helper.connected;
+  const fanOutMs = helper.fanOut.ms;
+  const half = (helper.connected.slopeFromSeconds / 60).toFixed(1);
+  const notes = [idle, connected, growth, cpu, fanOut].filter(
+    (t) => t.status === 'not met' && t.note !== null,
+  );
+  return [
+    `sluiced footprint: ${helper.relayCount} relays loaded (the 577-relay fixture and the lab relay); ` +
+      `connected via ${helper.connected.relay} for ${minutes} min with a stats listener (--connected-minutes ${minutes})`,
+    renderTable({
+      headers: ['', 'figure', 'target', 'met'],
+      rows: [
+        footprintRow(`RSS idle after start`, idle),
+        footprintRow(`RSS connected, after ${minutes} min`, connected),
+        footprintRow(`RSS growth, minutes ${half}-${minutes} (least-squares slope)`, growth),
+        footprintRow(`CPU connected, idle, no listener, ${helper.cpuIdle.seconds} s`, cpu),
+        footprintRow(
+          `Setting change -> last of ${helper.fanOut.subscribers} subscribers, ms`,
+          fanOut,
+          formatSummary(fanOutMs),
+        ),
+      ],
+    }),
+    `- RSS idle: ${formatNumber(helper.idle.rssAnonMib, 1)} MiB anonymous (heaps), ` +
+      `${formatNumber(helper.idle.rssFileMib, 1)} MiB mapped from files (node's own code, shared with every node ` +
+      `process); connected: at most ${formatNumber(helper.connected.maxRssMib, 1)} MiB during the window; ` +
+      `CPU ${helper.cpuIdle.cpuSeconds.toFixed(2)} s in ${helper.cpuIdle.seconds} s; fan-out: ` +
+      `${fanOutMs?.n ?? 0} SetAllowLan calls, each to the moment the last subscriber had the settings event`,
     ...notes.map((t) => `- ${t.label}: ${t.note ?? ''}`),
   ];
 }
@@ -186,6 +276,8 @@ export function renderReport(report: BenchReport, jsonPath: string): string {
     out.push('Not met because:', ...notes.map((t) => `- ${t.label}: ${t.note ?? ''}`));
   }
   out.push('', ...footprintSection(report.footprint, report));
+  out.push('', ...helperFootprintSection(report.footprint, report));
+  out.push('', ...rendererSection(report.footprint, report));
   out.push(
     '',
     `Throughput, Mbit/s: iperf3 TCP over IPv4 to web, ${options.iperfSeconds} s per test, ` +
@@ -262,10 +354,14 @@ export function renderFootprintReport(report: FootprintOnlyReport, jsonPath: str
   const host = report.checks.host;
   return (
     [
-      `Sluice bench, CLI start-up only: ${env.cpuCount} CPUs (${env.cpuModel}), kernel ${env.kernel}, ` +
+      `Sluice bench, footprint only (CLI start-up, sluiced, the renderer at scale): ${env.cpuCount} CPUs (${env.cpuModel}), kernel ${env.kernel}, ` +
         `Node ${env.node}, load at start ${load(env.loadAverageAtStart)}, at end ${load(env.loadAverageAtEnd)}`,
       '',
       ...footprintSection(report.footprint, report),
+      '',
+      ...helperFootprintSection(report.footprint, report),
+      '',
+      ...rendererSection(report.footprint, report),
       '',
       host === null
         ? '- Host after teardown: not checked'

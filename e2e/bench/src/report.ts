@@ -2,6 +2,7 @@
 import { type CliLatencyRuns } from './cli-latency.js';
 import { type CliTiming } from './client/protocol.js';
 import { type Environment } from './environment.js';
+import { rssSlopeMibPerMinute, type HelperFootprintRuns, type RssSample } from './helper-footprint.js';
 import { type IdleResult } from './idle.js';
 import { type IperfResult, toMbits } from './iperf.js';
 import {
@@ -13,6 +14,7 @@ import {
 } from './measure.js';
 import { type BenchOptions } from './options.js';
 import { type DeathRun } from './relay-death.js';
+import { type RendererScaleFigures } from './renderer-scale/measure.js';
 import { type SluiceSwitchRun, type WgQuickSwitchRun } from './relay-switch.js';
 import { ratio, round, summarize, type Summary } from './stats.js';
 import {
@@ -21,6 +23,8 @@ import {
   countTargets,
   FOOTPRINT_TARGETS,
   type FootprintTargetId,
+  type HelperFootprintTargetId,
+  type RendererTargetId,
   type TargetCount,
   type TargetInput,
   type TargetResult,
@@ -109,6 +113,102 @@ export interface FootprintReport {
   /** `sluice status --json`, its socket path pointing nowhere. */
   statusNoHelper: CliLatencyFigure | null;
   error: string | null;
+  /** sluiced's memory, CPU and event fan-out (null when that phase failed: see helperError). */
+  helper: HelperFootprintReport | null;
+  helperError: string | null;
+  /** The renderer at scale (null when that phase failed: see rendererError). */
+  renderer: RendererScaleReport | null;
+  rendererError: string | null;
+}
+
+/** The renderer against the scaled fixture: times in ms with their samples, the bundle in bytes. */
+export interface RendererScaleReport {
+  relays: number;
+  /** Picker opens to the list painted; the first (cold code) is also given alone. */
+  open: SampleSummary;
+  firstOpenMs: number;
+  /** Keystroke to the list updated and laid out (the target's figure), and to the next frame run. */
+  keystroke: SampleSummary & { p95: number };
+  keystrokePainted: SampleSummary;
+  bundleGzipBytes: number;
+  bundleBaselineGzipBytes: number | null;
+}
+
+function p95(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(sorted.length * 0.95) - 1)] ?? Number.NaN;
+}
+
+export function rendererScaleReport(
+  figures: RendererScaleFigures,
+  baselineGzipBytes: number | null,
+): RendererScaleReport {
+  const withSamples = (values: readonly number[]): SampleSummary => ({
+    ...summarize(values.map((v) => round(v, 2))),
+    samples: values.map((v) => round(v, 2)),
+  });
+  return {
+    relays: figures.relays,
+    open: withSamples(figures.openMs),
+    firstOpenMs: round(figures.openMs[0] ?? Number.NaN, 2),
+    keystroke: { ...withSamples(figures.keystrokeMs), p95: round(p95(figures.keystrokeMs), 2) },
+    keystrokePainted: withSamples(figures.keystrokePaintedMs),
+    bundleGzipBytes: figures.bundleGzipBytes,
+    bundleBaselineGzipBytes: baselineGzipBytes,
+  };
+}
+
+const mib = (kb: number): number => round(kb / 1024, 1);
+
+/** sluiced's footprint as the report keeps it: MiB, percent, milliseconds, with the samples. */
+export interface HelperFootprintReport {
+  relayCount: number;
+  idle: { rssMib: number; rssAnonMib: number | null; rssFileMib: number | null };
+  connected: {
+    /** The window (--connected-minutes). */
+    minutes: number;
+    relay: string;
+    /** The last sample's RSS: the figure of the target. */
+    rssMib: number | null;
+    maxRssMib: number | null;
+    /** Least-squares slope of the samples from `slopeFromSeconds` on (the second half). */
+    slopeMibPerMinute: number | null;
+    slopeFromSeconds: number;
+    samples: RssSample[];
+  };
+  cpuIdle: { seconds: number; cpuSeconds: number; percentOfOneCore: number | null };
+  fanOut: { subscribers: number; ms: SampleSummary | null };
+}
+
+export function helperFootprintReport(runs: HelperFootprintRuns): HelperFootprintReport {
+  const { samples, minutes } = runs.connected;
+  const slopeFromSeconds = (minutes * 60) / 2;
+  const slope = rssSlopeMibPerMinute(samples, slopeFromSeconds);
+  const last = samples.at(-1);
+  const cpuSeconds = runs.cpuIdle.cpuTicks / runs.cpuIdle.ticksPerSecond;
+  return {
+    relayCount: runs.relayCount,
+    idle: {
+      rssMib: mib(runs.idle.rssKb),
+      rssAnonMib: runs.idle.rssAnonKb === null ? null : mib(runs.idle.rssAnonKb),
+      rssFileMib: runs.idle.rssFileKb === null ? null : mib(runs.idle.rssFileKb),
+    },
+    connected: {
+      minutes,
+      relay: runs.connected.relay,
+      rssMib: last === undefined ? null : mib(last.rssKb),
+      maxRssMib: samples.length === 0 ? null : mib(Math.max(...samples.map((s) => s.rssKb))),
+      slopeMibPerMinute: slope === null ? null : round(slope, 4),
+      slopeFromSeconds,
+      samples,
+    },
+    cpuIdle: {
+      seconds: runs.cpuIdle.seconds,
+      cpuSeconds: round(cpuSeconds, 2),
+      percentOfOneCore: runs.cpuIdle.seconds > 0 ? round((cpuSeconds / runs.cpuIdle.seconds) * 100, 4) : null,
+    },
+    fanOut: { subscribers: runs.fanOut.subscribers, ms: sampleSummary(runs.fanOut.ms) },
+  };
 }
 
 function cliLatencyFigure(command: CliTiming, node: CliTiming, expectedExitCode: number): CliLatencyFigure {
@@ -129,6 +229,11 @@ export function footprintReport(
   runs: number,
   measured: CliLatencyRuns | null,
   error: string | null,
+  helper: { runs: HelperFootprintRuns | null; error: string | null } = { runs: null, error: 'not measured' },
+  renderer: { report: RendererScaleReport | null; error: string | null } = {
+    report: null,
+    error: 'not measured',
+  },
 ): FootprintReport {
   return {
     runs,
@@ -136,6 +241,10 @@ export function footprintReport(
     status: measured === null ? null : cliLatencyFigure(measured.status, measured.node, 0),
     statusNoHelper: measured === null ? null : cliLatencyFigure(measured.statusNoHelper, measured.node, 3),
     error,
+    helper: helper.runs === null ? null : helperFootprintReport(helper.runs),
+    helperError: helper.error,
+    renderer: renderer.report,
+    rendererError: renderer.error,
   };
 }
 
@@ -151,9 +260,10 @@ function cliTargetInput(figure: CliLatencyFigure | null, error: string | null): 
   };
 }
 
-/** What `--only footprint` writes: the CLI's figures and their targets, with where they were measured. */
+/** What `--only footprint` writes: the CLI's and sluiced's figures and their targets, and where. */
 export interface FootprintOnlyReport {
-  schema: 'sluice-bench-footprint/1';
+  schema: 'sluice-bench-footprint/2';
+  options: { cliRuns: number; connectedMinutes: number };
   startedAt: string;
   finishedAt: string;
   durationSeconds: number;
@@ -164,10 +274,51 @@ export interface FootprintOnlyReport {
   checks: { host: HostCheck | null };
 }
 
+function helperInputs(footprint: FootprintReport): Record<HelperFootprintTargetId, TargetInput> {
+  const helper = footprint.helper;
+  const failure = footprint.helperError;
+  if (helper === null) {
+    const none = { value: null, failure: failure ?? 'not measured' };
+    return {
+      helperRssIdle: none,
+      helperRssConnected: none,
+      helperRssGrowth: none,
+      helperCpuIdle: none,
+      eventFanOut: none,
+    };
+  }
+  return {
+    helperRssIdle: { value: helper.idle.rssMib },
+    helperRssConnected: { value: helper.connected.rssMib },
+    helperRssGrowth: { value: helper.connected.slopeMibPerMinute },
+    helperCpuIdle: { value: helper.cpuIdle.percentOfOneCore },
+    eventFanOut: { value: helper.fanOut.ms?.median ?? null },
+  };
+}
+
+function rendererInputs(footprint: FootprintReport): Record<RendererTargetId, TargetInput> {
+  const renderer = footprint.renderer;
+  if (renderer === null) {
+    const none = { value: null, failure: footprint.rendererError ?? 'not measured' };
+    return { rendererSearch: none, rendererSearchP95: none, rendererOpen: none, rendererBundle: none };
+  }
+  return {
+    rendererSearch: { value: renderer.keystroke.median },
+    rendererSearchP95: { value: renderer.keystroke.p95 },
+    rendererOpen: { value: renderer.open.median },
+    rendererBundle:
+      renderer.bundleBaselineGzipBytes === null
+        ? { value: null, skipped: 'no committed baseline (e2e/bench/renderer-baseline.json)' }
+        : { value: round(renderer.bundleGzipBytes / renderer.bundleBaselineGzipBytes, 3) },
+  };
+}
+
 function footprintInputs(footprint: FootprintReport): Record<FootprintTargetId, TargetInput> {
   return {
     cliStatus: cliTargetInput(footprint.status, footprint.error),
     cliStatusNoHelper: cliTargetInput(footprint.statusNoHelper, footprint.error),
+    ...helperInputs(footprint),
+    ...rendererInputs(footprint),
   };
 }
 
@@ -210,7 +361,7 @@ export interface BenchReport {
   relaySwitch: RelaySwitchReport;
   relayDeath: RelayDeathReport;
   idle: IdleReport;
-  /** The CLI's start-up (issue 13). */
+  /** The CLI's start-up and sluiced's footprint (issue 13). */
   footprint: FootprintReport;
   /** Every target of the issue with its verdict, in the order they are printed. */
   targets: TargetResult[];

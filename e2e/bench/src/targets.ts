@@ -1,6 +1,7 @@
 // The issues' targets, checked against one run's figures. Pure: figures in, verdicts out. Every target is
 // "at most": Sluice's median over wg-quick's, or the CLI's over `node -e 0`'s (ratio), Sluice's median in
-// milliseconds (ms), or a count.
+// milliseconds (ms), a count, or sluiced's own footprint (MiB of RSS, its growth in MiB per minute, CPU
+// in percent of one core).
 
 export type TargetId =
   | 'timeToFirstByte'
@@ -10,9 +11,18 @@ export type TargetId =
   | 'relayDeath'
   | 'idleFalseReconnects'
   | 'cliStatus'
-  | 'cliStatusNoHelper';
+  | 'cliStatusNoHelper'
+  | 'helperRssIdle'
+  | 'helperRssConnected'
+  | 'helperRssGrowth'
+  | 'helperCpuIdle'
+  | 'eventFanOut'
+  | 'rendererSearch'
+  | 'rendererSearchP95'
+  | 'rendererOpen'
+  | 'rendererBundle';
 
-export type TargetKind = 'ratio' | 'ms' | 'count';
+export type TargetKind = 'ratio' | 'ms' | 'count' | 'MiB' | 'MiB/min' | 'percent';
 
 export type TargetStatus = 'met' | 'not met' | 'skipped';
 
@@ -81,10 +91,91 @@ export const TARGETS: Readonly<Record<TargetId, TargetSpec>> = {
     kind: 'ratio',
     limit: 1.6,
   },
+  helperRssIdle: {
+    id: 'helperRssIdle',
+    label: 'sluiced RSS idle after start, 577 relays loaded',
+    kind: 'MiB',
+    limit: 50,
+  },
+  helperRssConnected: {
+    id: 'helperRssConnected',
+    label: 'sluiced RSS connected, at the end of the window with a stats listener',
+    kind: 'MiB',
+    limit: 55,
+  },
+  helperRssGrowth: {
+    id: 'helperRssGrowth',
+    label: 'sluiced RSS growth while connected (least-squares slope of the second half of the window)',
+    kind: 'MiB/min',
+    // "Not growing": a leak of 6 MiB an hour is over it; the saw-tooth of garbage collection is not.
+    limit: 0.1,
+  },
+  helperCpuIdle: {
+    id: 'helperCpuIdle',
+    label: 'sluiced CPU, connected and idle, no listener',
+    kind: 'percent',
+    limit: 0.2,
+  },
+  eventFanOut: {
+    id: 'eventFanOut',
+    label: 'A setting change to the last of 50 EventsListen subscribers receiving it (median)',
+    kind: 'ms',
+    limit: 20,
+  },
+  rendererSearch: {
+    id: 'rendererSearch',
+    label: 'Location search, 5,000 relays, per keystroke in Chromium (median)',
+    kind: 'ms',
+    limit: 16,
+  },
+  rendererSearchP95: {
+    id: 'rendererSearchP95',
+    label: 'Location search, 5,000 relays, per keystroke in Chromium (p95)',
+    kind: 'ms',
+    limit: 33,
+  },
+  rendererOpen: {
+    id: 'rendererOpen',
+    label: 'Select location opened, 5,000 relays, to the list painted (median)',
+    kind: 'ms',
+    limit: 100,
+  },
+  rendererBundle: {
+    id: 'rendererBundle',
+    label: 'Renderer JavaScript (gzip) vs the committed baseline (over 1.1: say why in the issue note)',
+    kind: 'ratio',
+    limit: 1.1,
+  },
 };
 
-/** The CLI's figures, which `--only footprint` measures alone. */
-export const FOOTPRINT_TARGETS = ['cliStatus', 'cliStatusNoHelper'] as const satisfies readonly TargetId[];
+/** The renderer at scale (the fixture scaled to 5,000 relays), measured in Chromium without a helper. */
+export const RENDERER_TARGETS = [
+  'rendererSearch',
+  'rendererSearchP95',
+  'rendererOpen',
+  'rendererBundle',
+] as const satisfies readonly TargetId[];
+
+export type RendererTargetId = (typeof RENDERER_TARGETS)[number];
+
+/** sluiced's own footprint: memory, CPU, event fan-out. */
+export const HELPER_FOOTPRINT_TARGETS = [
+  'helperRssIdle',
+  'helperRssConnected',
+  'helperRssGrowth',
+  'helperCpuIdle',
+  'eventFanOut',
+] as const satisfies readonly TargetId[];
+
+export type HelperFootprintTargetId = (typeof HELPER_FOOTPRINT_TARGETS)[number];
+
+/** The CLI's figures and sluiced's footprint, which `--only footprint` measures alone. */
+export const FOOTPRINT_TARGETS = [
+  'cliStatus',
+  'cliStatusNoHelper',
+  ...HELPER_FOOTPRINT_TARGETS,
+  ...RENDERER_TARGETS,
+] as const satisfies readonly TargetId[];
 
 export type FootprintTargetId = (typeof FOOTPRINT_TARGETS)[number];
 
@@ -144,11 +235,24 @@ export function targetSummaryLine(count: TargetCount): string {
   return `Targets met: ${count.met} of ${count.of}${count.skipped === 0 ? '' : ` (${count.skipped} skipped)`}`;
 }
 
-/** The target as a table cell: "<= 1.20x", "<= 5000 ms", "0". */
+/** The target as a table cell: "<= 1.20x", "<= 5000 ms", "0", "<= 50 MiB", "<= 0.1 MiB/min", "<= 0.2 %". */
 export function formatLimit(spec: TargetSpec): string {
   if (spec.kind === 'ratio') return `<= ${spec.limit.toFixed(2)}x`;
   if (spec.kind === 'ms') return `<= ${spec.limit} ms`;
+  if (spec.kind === 'MiB' || spec.kind === 'MiB/min') return `<= ${spec.limit} ${spec.kind}`;
+  if (spec.kind === 'percent') return `<= ${spec.limit} %`;
   return spec.limit === 0 ? '0' : `<= ${spec.limit}`;
+}
+
+/** A footprint figure in its unit, to the precision its target needs: "48.3 MiB", "0.02 MiB/min", "0.13 %". */
+export function formatFigure(value: number | null, kind: TargetKind): string {
+  if (value === null) return 'n/a';
+  if (kind === 'MiB') return `${value.toFixed(1)} MiB`;
+  if (kind === 'MiB/min') return `${value.toFixed(3)} MiB/min`;
+  if (kind === 'percent') return `${value.toFixed(3)} %`;
+  if (kind === 'ms') return `${value.toFixed(1)} ms`;
+  if (kind === 'ratio') return `${value.toFixed(2)}x`;
+  return String(value);
 }
 
 /** The met column: "yes", "NO", "skipped". */

@@ -49,7 +49,7 @@ describe('renderReport', () => {
       "- Relay switch, connected to connected, vs `wg-quick down` + `wg-quick up`: Sluice's switches failed " +
         'after 3 timed runs: timed out waiting for connected via se-got-wg-001',
     );
-    expect(linesOf(text).at(-2)).toBe('Targets met: 5 of 8');
+    expect(linesOf(text).at(-2)).toBe('Targets met: 14 of 17');
   });
 
   it('prints the idle line with its target, and the counted events under it', () => {
@@ -87,7 +87,7 @@ describe('renderReport', () => {
     );
     expect(text).toContain('relay deaths: skipped (--death-runs 0)');
     expect(text).toContain('- sluiced during the idle window: skipped (--idle-seconds 0)');
-    expect(linesOf(text).at(-2)).toBe('Targets met: 6 of 6 (2 skipped)');
+    expect(linesOf(text).at(-2)).toBe('Targets met: 15 of 15 (2 skipped)');
   });
 
   it('prints sluiced’s RSS and CPU during the idle window as "also measured", without a target', () => {
@@ -113,7 +113,7 @@ describe('renderReport', () => {
   it('prints the load average at the start and the end, and ends with the count of targets met', () => {
     const lines = linesOf(renderReport(fixtureReport(), JSON_PATH));
     expect(lines[1]).toMatch(/load at start 0\.5 0\.4 0\.3, at end 1\.25 0\.8 0\.4$/);
-    expect(lines.slice(-3)).toEqual([`Took 840 s. JSON: ${JSON_PATH}`, 'Targets met: 8 of 8', '']);
+    expect(lines.slice(-3)).toEqual([`Took 840 s. JSON: ${JSON_PATH}`, 'Targets met: 17 of 17', '']);
   });
 
   it('is pure: the same report gives the same text', () => {
@@ -157,7 +157,8 @@ describe('the CLI start-up figures', () => {
     const targets = footprintTargets(full.footprint);
     const text = renderFootprintReport(
       {
-        schema: 'sluice-bench-footprint/1',
+        schema: 'sluice-bench-footprint/2',
+        options: { cliRuns: 3, connectedMinutes: 2 },
         startedAt: full.startedAt,
         finishedAt: full.finishedAt,
         durationSeconds: 42,
@@ -170,6 +171,94 @@ describe('the CLI start-up figures', () => {
       JSON_PATH,
     );
     expect(text).toContain('sluice status (helper running)');
-    expect(linesOf(text).at(-2)).toBe('Targets met: 2 of 2');
+    expect(linesOf(text).at(-2)).toBe('Targets met: 11 of 11');
+  });
+});
+
+describe("sluiced's footprint", () => {
+  const section = (text: string): string[] => {
+    const lines = linesOf(text);
+    const start = lines.findIndex((l) => l.startsWith('sluiced footprint:'));
+    return lines.slice(start, start + 9);
+  };
+
+  it('prints each figure with its target, the window used, and what the RSS is made of', () => {
+    const lines = section(renderReport(fixtureReport(), JSON_PATH));
+    expect(lines[0]).toBe(
+      'sluiced footprint: 577 relays loaded (the 577-relay fixture and the lab relay); connected via ' +
+        'se-got-wg-001 for 10 min with a stats listener (--connected-minutes 10)',
+    );
+    expect(lines[3]).toMatch(/^RSS idle after start +48\.5 MiB +<= 50 MiB +yes$/);
+    expect(lines[4]).toMatch(/^RSS connected, after 10 min +52\.0 MiB +<= 55 MiB +yes$/);
+    expect(lines[5]).toMatch(
+      /^RSS growth, minutes 5\.0-10 \(least-squares slope\) +0\.010 MiB\/min +<= 0\.1 MiB\/min +yes$/,
+    );
+    expect(lines[6]).toMatch(/^CPU connected, idle, no listener, 60 s +0\.133 % +<= 0\.2 % +yes$/);
+    expect(lines[7]).toMatch(
+      /^Setting change -> last of 50 subscribers, ms +10\.0 \(9\.0-12\.0\) +<= 20 ms +yes$/,
+    );
+    expect(lines[8]).toContain('10.5 MiB anonymous (heaps), 38.0 MiB mapped from files');
+  });
+
+  it('is not met over a limit, and not met at all when the phase failed', () => {
+    const over = renderReport(
+      fixtureReport((r) => {
+        if (r.footprint.helper) r.footprint.helper.idle.rssMib = 63.5;
+      }),
+      JSON_PATH,
+    );
+    expect(section(over)[3]).toMatch(/63\.5 MiB +<= 50 MiB +NO$/);
+    const failed = fixtureReport((r) => {
+      r.footprint.helper = null;
+      r.footprint.helperError = 'sluiced exited with 1';
+    });
+    expect(section(renderReport(failed, JSON_PATH))[0]).toBe(
+      'sluiced footprint: not measured (sluiced exited with 1); its 5 targets are not met',
+    );
+    expect(failed.targets.filter((t) => t.status === 'not met').map((t) => t.id)).toEqual([
+      'helperRssIdle',
+      'helperRssConnected',
+      'helperRssGrowth',
+      'helperCpuIdle',
+      'eventFanOut',
+    ]);
+  });
+});
+
+describe('the renderer at scale', () => {
+  const section = (text: string): string[] => {
+    const lines = linesOf(text);
+    const start = lines.findIndex((l) => l.startsWith('Renderer at scale:'));
+    return lines.slice(start, start + 8);
+  };
+
+  it('prints each figure with its target', () => {
+    const lines = section(renderReport(fixtureReport(), JSON_PATH));
+    expect(lines[0]).toBe(
+      'Renderer at scale: Select location with 5000 relays (the Mullvad fixture scaled), in Chromium, no helper',
+    );
+    expect(lines.join('\n')).toMatch(
+      /Search, per keystroke, median of 3 \(to the list laid out\), ms +3\.0 ms +<= 16 ms +yes/,
+    );
+    expect(lines.join('\n')).toMatch(/Search, per keystroke, p95, ms +20\.0 ms +<= 33 ms +yes/);
+    expect(lines.join('\n')).toMatch(
+      /Renderer JavaScript, gzip: 149\.4 KiB vs 146\.5 KiB +1\.02x +<= 1\.10x +yes/,
+    );
+  });
+
+  it('is not met at all when the phase failed, saying why', () => {
+    const failed = fixtureReport((r) => {
+      r.footprint.renderer = null;
+      r.footprint.rendererError = 'chromium not found';
+    });
+    expect(section(renderReport(failed, JSON_PATH))[0]).toBe(
+      'Renderer at scale: not measured (chromium not found); its 4 targets are not met',
+    );
+    expect(failed.targets.filter((t) => t.status === 'not met').map((t) => t.id)).toEqual([
+      'rendererSearch',
+      'rendererSearchP95',
+      'rendererOpen',
+      'rendererBundle',
+    ]);
   });
 });

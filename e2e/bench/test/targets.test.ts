@@ -92,8 +92,17 @@ describe('reportTargets (via withTargets)', () => {
       ['idleFalseReconnects', 0, 'met'],
       ['cliStatus', 1.484, 'met'],
       ['cliStatusNoHelper', 1.125, 'met'],
+      ['helperRssIdle', 48.5, 'met'],
+      ['helperRssConnected', 52, 'met'],
+      ['helperRssGrowth', 0.01, 'met'],
+      ['helperCpuIdle', 0.1333, 'met'],
+      ['eventFanOut', 10, 'met'],
+      ['rendererSearch', 3, 'met'],
+      ['rendererSearchP95', 20, 'met'],
+      ['rendererOpen', 32, 'met'],
+      ['rendererBundle', 1.02, 'met'],
     ]);
-    expect(report.targetsMet).toEqual({ met: 8, of: 8, skipped: 0 });
+    expect(report.targetsMet).toEqual({ met: 17, of: 17, skipped: 0 });
   });
 
   it('fails the relay switch when Sluice’s switches failed, with how far they got', () => {
@@ -134,7 +143,7 @@ describe('reportTargets (via withTargets)', () => {
       'relayDeath',
       'idleFalseReconnects',
     ]);
-    expect(report.targetsMet).toEqual({ met: 5, of: 8, skipped: 0 });
+    expect(report.targetsMet).toEqual({ met: 14, of: 17, skipped: 0 });
   });
 
   it('fails the idle check when the tunnel did not work after the window, or the window failed', () => {
@@ -166,6 +175,6 @@ describe('reportTargets (via withTargets)', () => {
       'relayDeath',
       'idleFalseReconnects',
     ]);
-    expect(report.targetsMet).toEqual({ met: 6, of: 6, skipped: 2 });
+    expect(report.targetsMet).toEqual({ met: 15, of: 15, skipped: 2 });
   });
 });

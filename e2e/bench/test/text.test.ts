@@ -74,6 +74,7 @@ describe('parseBenchOptions', () => {
       deathRuns: 5,
       idleSeconds: 600,
       cliRuns: 20,
+      connectedMinutes: 10,
       only: null,
       jsonPath: DEFAULT_JSON_PATH,
     });
@@ -122,6 +123,10 @@ describe('parseBenchOptions', () => {
       jsonPath: '/tmp/x/f.json',
     });
     expect(() => parseBenchOptions(['--only', 'iperf'])).toThrow(/--only takes footprint/);
+    // The connected window: the 10 minutes in the full bench, 2 with --only footprint, or as asked.
+    expect(parseBenchOptions(['--only', 'footprint'])).toMatchObject({ connectedMinutes: 2 });
+    expect(parseBenchOptions(['--connected-minutes', '5'])).toMatchObject({ connectedMinutes: 5 });
+    expect(() => parseBenchOptions(['--connected-minutes', '0'])).toThrow(UsageError);
     expect(() => parseBenchOptions(['--cli-runs', '0'])).toThrow(UsageError);
   });
 
