@@ -30,7 +30,14 @@ const peersSeen: string[] = [];
 const diagnostics: DiagnosticsServiceServer = {
   getVersion: (call, callback) => {
     peersSeen.push(call.getPeer());
-    callback(null, { daemonVersion: 'test', platform: 'linux', wireguardBackend: '', dnsBackend: '' });
+    callback(null, {
+      daemonVersion: 'test',
+      platform: 'linux',
+      wireguardBackend: '',
+      dnsBackend: '',
+      callerMayControl: true,
+      controlRefusedReason: '',
+    });
   },
   runLeakTest: (_call, callback) => callback({ code: grpc.status.UNIMPLEMENTED, details: 'not here' }, null),
   getLogs: (call, callback) => {
