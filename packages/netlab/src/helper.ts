@@ -60,6 +60,12 @@ function socketAnswers(path: string): Promise<boolean> {
  */
 export const HELPER_NODE_FLAGS = ['--max-semi-space-size=1'] as const;
 
+/**
+ * The environment the systemd unit gives sluiced besides its own variables: glibc's malloc limited to
+ * two arenas, so memory freed by libuv's worker threads is reused rather than kept per thread.
+ */
+export const HELPER_ENV = { MALLOC_ARENA_MAX: '2' } as const;
+
 export async function startHelper(lab: ClientRunner, options: HelperOptions): Promise<LabHelper> {
   const id = options.id ?? 'sl';
   const socket = join(lab.dir, `${id}.sock`);
@@ -85,7 +91,7 @@ export async function startHelper(lab: ClientRunner, options: HelperOptions): Pr
         interfaceName,
       ],
       {
-        env: { SLUICE_DNS_BACKEND: 'static', ...options.env },
+        env: { SLUICE_DNS_BACKEND: 'static', ...HELPER_ENV, ...options.env },
         stdio: ['ignore', log, log],
         detached: options.detached ?? false,
       },
