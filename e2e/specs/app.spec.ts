@@ -234,11 +234,6 @@ test("set custom DNS, a bypass range and the MTU, and see the helper's settings"
   await expect.poll(() => cli('dns', 'get', '--json')).toMatchObject({ mode: 'default' });
   await page.getByRole('button', { name: 'Use automatic' }).click();
   await expect.poll(() => cli('tunnel', 'get', '--json')).toMatchObject({ mtu: null });
-  await expect(
-    status(page)
-      .or(page.getByRole('heading', { name: 'Settings' }))
-      .first(),
-  ).toBeVisible();
 });
 
 test('exclude an app from the picker: it exits directly while the window shows it excluded', async ({

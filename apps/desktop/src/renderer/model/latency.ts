@@ -5,8 +5,6 @@ import type { CityNode, CountryNode, RelayNode } from './location-tree';
 
 export type LatencySource = (hostname: string) => number | undefined;
 
-export const noLatencyMeasured: LatencySource = () => undefined;
-
 export function latencySourceOf(latency: Readonly<Record<string, LatencyView>>): LatencySource {
   return (hostname) => {
     const view = Object.hasOwn(latency, hostname) ? latency[hostname] : undefined;

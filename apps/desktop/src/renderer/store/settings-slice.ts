@@ -35,14 +35,6 @@ export interface SettingsSlice {
   reconcileSettings: () => void;
 }
 
-/** The helper's (or the app's) value; undefined until the helper has sent its settings. */
-export function storedSetting<K extends SettingKey>(
-  state: SettingsSource,
-  key: K,
-): SettingValues[K] | undefined {
-  return readSetting(state, key);
-}
-
 /** What the UI shows: the optimistic value while a change is pending, else the stored one. */
 export function effectiveSetting<K extends SettingKey>(
   state: SettingsSource & { pendingSettings: PendingSettings },

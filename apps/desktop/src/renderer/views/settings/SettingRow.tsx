@@ -18,7 +18,7 @@ import { NumberOrAuto } from '../../components/NumberOrAuto';
 import { Switch } from '../../components/Switch';
 import { effectiveSetting } from '../../store/settings-slice';
 import { useApp } from '../../store/store-context';
-import type { DnsSetting, TrayStyle } from '../../../shared/settings';
+import type { DnsSetting, SettingValues, TrayStyle } from '../../../shared/settings';
 
 function SettingProblem({ settingKey }: { settingKey: SettingKey }): ReactNode {
   const problem = useApp((s) => s.settingErrors[settingKey]);
@@ -34,34 +34,35 @@ function SettingProblem({ settingKey }: { settingKey: SettingKey }): ReactNode {
   );
 }
 
-/** A helper-kept setting cannot be changed by a user the helper would refuse. */
-function useLocked(settingKey: SettingKey): boolean {
+/**
+ * What every row reads: the value shown, how to change it, and whether it is locked (a helper-kept
+ * setting cannot be changed by a user the helper would refuse).
+ */
+function useSettingRow<K extends SettingKey>(
+  settingKey: K,
+): { value: SettingValues[K] | undefined; change: (value: SettingValues[K]) => void; locked: boolean } {
+  const value = useApp((s) => effectiveSetting(s, settingKey));
+  const changeSetting = useApp((s) => s.changeSetting);
   const refused = useControlRefusal() !== undefined;
-  return refused && SETTINGS[settingKey].owner === 'helper';
+  return {
+    value,
+    change: (next) => changeSetting(settingKey, next),
+    locked: refused && SETTINGS[settingKey].owner === 'helper',
+  };
 }
 
 function SwitchSetting({ settingKey }: { settingKey: SettingKeyOf<boolean> }): ReactNode {
   const view = SETTINGS[settingKey].view;
-  const locked = useLocked(settingKey);
-  const value = useApp((s) => effectiveSetting(s, settingKey));
-  const changeSetting = useApp((s) => s.changeSetting);
+  const { value, change, locked } = useSettingRow(settingKey);
   if (!view) return null;
   return (
-    <Switch
-      label={view.label}
-      description={view.help}
-      checked={value}
-      disabled={locked}
-      onChange={(on) => changeSetting(settingKey, on)}
-    />
+    <Switch label={view.label} description={view.help} checked={value} disabled={locked} onChange={change} />
   );
 }
 
 function NumberSetting({ settingKey }: { settingKey: SettingKeyOf<number | null> }): ReactNode {
   const view = SETTINGS[settingKey].view;
-  const locked = useLocked(settingKey);
-  const value = useApp((s) => effectiveSetting(s, settingKey));
-  const changeSetting = useApp((s) => s.changeSetting);
+  const { value, change, locked } = useSettingRow(settingKey);
   if (view?.control.kind !== 'number-or-auto') return null;
   const { min, max, autoLabel, placeholder } = view.control;
   return (
@@ -74,16 +75,14 @@ function NumberSetting({ settingKey }: { settingKey: SettingKeyOf<number | null>
       autoLabel={autoLabel}
       placeholder={placeholder}
       disabled={locked}
-      onChange={(next) => changeSetting(settingKey, next)}
+      onChange={change}
     />
   );
 }
 
 function ListSetting({ settingKey }: { settingKey: SettingKeyOf<readonly string[]> }): ReactNode {
   const view = SETTINGS[settingKey].view;
-  const locked = useLocked(settingKey);
-  const value = useApp((s) => effectiveSetting(s, settingKey));
-  const changeSetting = useApp((s) => s.changeSetting);
+  const { value, change, locked } = useSettingRow(settingKey);
   if (view?.control.kind !== 'address-list') return null;
   const { control } = view;
   return (
@@ -100,7 +99,7 @@ function ListSetting({ settingKey }: { settingKey: SettingKeyOf<readonly string[
         validateItem={control.validateItem}
         {...(control.suggestions ? { suggestions: control.suggestions } : {})}
         disabled={value === undefined || locked}
-        onChange={(items) => changeSetting(settingKey, items)}
+        onChange={(items) => change(items)}
       />
     </div>
   );
@@ -108,9 +107,7 @@ function ListSetting({ settingKey }: { settingKey: SettingKeyOf<readonly string[
 
 function DnsSettingRow({ settingKey }: { settingKey: SettingKeyOf<DnsSetting> }): ReactNode {
   const view = SETTINGS[settingKey].view;
-  const locked = useLocked(settingKey);
-  const value = useApp((s) => effectiveSetting(s, settingKey));
-  const changeSetting = useApp((s) => s.changeSetting);
+  const { value, change, locked } = useSettingRow(settingKey);
   // Turned on with no server yet: the field shows, and custom DNS starts with the first server added.
   const [adding, setAdding] = useState(false);
   if (view?.control.kind !== 'dns') return null;
@@ -127,9 +124,9 @@ function DnsSettingRow({ settingKey }: { settingKey: SettingKeyOf<DnsSetting> })
           if (!value) return;
           if (!on) {
             setAdding(false);
-            if (custom) changeSetting(settingKey, { mode: 'default', customServers: value.customServers });
+            if (custom) change({ mode: 'default', customServers: value.customServers });
           } else if (value.customServers.length > 0) {
-            changeSetting(settingKey, { mode: 'custom', customServers: value.customServers });
+            change({ mode: 'custom', customServers: value.customServers });
           } else {
             setAdding(true);
           }
@@ -146,8 +143,7 @@ function DnsSettingRow({ settingKey }: { settingKey: SettingKeyOf<DnsSetting> })
             disabled={locked}
             onChange={(items) => {
               setAdding(items.length === 0);
-              changeSetting(
-                settingKey,
+              change(
                 items.length === 0
                   ? { mode: 'default', customServers: [] }
                   : { mode: 'custom', customServers: items },
@@ -163,9 +159,7 @@ function DnsSettingRow({ settingKey }: { settingKey: SettingKeyOf<DnsSetting> })
 
 function ChoiceSetting({ settingKey }: { settingKey: SettingKeyOf<TrayStyle> }): ReactNode {
   const view = SETTINGS[settingKey].view;
-  const locked = useLocked(settingKey);
-  const value = useApp((s) => effectiveSetting(s, settingKey));
-  const changeSetting = useApp((s) => s.changeSetting);
+  const { value, change, locked } = useSettingRow(settingKey);
   if (view?.control.kind !== 'choice') return null;
   const { options } = view.control;
   return (
@@ -177,7 +171,7 @@ function ChoiceSetting({ settingKey }: { settingKey: SettingKeyOf<TrayStyle> }):
       disabled={locked}
       onChange={(picked) => {
         const option = options.find((candidate) => candidate.value === picked);
-        if (option) changeSetting(settingKey, option.value);
+        if (option) change(option.value);
       }}
     />
   );
