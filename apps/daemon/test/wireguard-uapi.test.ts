@@ -264,19 +264,29 @@ describe('UapiClient over a Unix socket', () => {
     await temp.cleanup();
   });
 
-  /** A fake device: reads one request up to its blank line, then answers with `reply(request)`. */
+  let connections: number;
+
+  /**
+   * A fake device, as wireguard-go answers: any number of requests on a connection, each up to its blank
+   * line, answered with `reply(request)` in turn (CLOSE ends the connection, HANG never answers).
+   */
   async function serve(reply: (request: string) => string | typeof HANG | typeof CLOSE): Promise<string> {
     const path = uapiSocketPath('wgtest0', temp.dir);
+    connections = 0;
     server = createServer((socket) => {
-      let request = '';
+      connections++;
+      let buffered = '';
       socket.setEncoding('utf8');
       socket.on('data', (chunk: string) => {
-        request += chunk;
-        if (!request.endsWith('\n\n')) return;
-        requests.push(request);
-        const answer = reply(request);
-        if (answer === CLOSE) socket.end();
-        else if (answer !== HANG) socket.write(answer);
+        buffered += chunk;
+        for (let end = buffered.indexOf('\n\n'); end >= 0; end = buffered.indexOf('\n\n')) {
+          const request = buffered.slice(0, end + 2);
+          buffered = buffered.slice(end + 2);
+          requests.push(request);
+          const answer = reply(request);
+          if (answer === CLOSE) socket.end();
+          else if (answer !== HANG) socket.write(answer);
+        }
       });
       socket.on('error', () => undefined);
     });
@@ -284,14 +294,98 @@ describe('UapiClient over a Unix socket', () => {
     return path;
   }
 
-  it('gets and sets, one connection per request', async () => {
+  it('reads over one connection kept open, and writes each over a connection of its own', async () => {
     const path = await serve((request) =>
       request === GET_REQUEST ? CAPTURED_GET_CONFIGURED : 'errno=0\n\n',
     );
     const client = new UapiClient(path);
+    try {
+      for (let i = 0; i < 3; i++) expect((await client.get()).listenPort).toBe(51820);
+      await client.set({ listenPort: 51821 });
+      expect((await client.get()).listenPort).toBe(51820);
+      expect(requests).toEqual([
+        GET_REQUEST,
+        GET_REQUEST,
+        GET_REQUEST,
+        'set=1\nlisten_port=51821\n\n',
+        GET_REQUEST,
+      ]);
+      expect(connections).toBe(2);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('sends reads made at once one after another on the kept connection', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const path = uapiSocketPath('wgtest0', temp.dir);
+    server = createServer((socket) => {
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => {
+        for (const _ of chunk.split(GET_REQUEST).slice(1)) {
+          most = Math.max(most, ++inFlight);
+          // Answered on a later turn, so a second request sent early would be seen in flight.
+          setImmediate(() => {
+            inFlight--;
+            socket.write(CAPTURED_GET_CONFIGURED);
+          });
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server?.listen(path, resolve));
+    const client = new UapiClient(path);
+    try {
+      const states = await Promise.all([client.get(), client.get(), client.get()]);
+      expect(states.map((state) => state.listenPort)).toEqual([51820, 51820, 51820]);
+      expect(most).toBe(1);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('opens a new connection when the device closed the kept one (a restart between reads)', async () => {
+    const path = uapiSocketPath('wgtest0', temp.dir);
+    connections = 0;
+    server = createServer((socket) => {
+      const connection = ++connections;
+      let answered = 0;
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => {
+        for (const _ of chunk.split(GET_REQUEST).slice(1)) {
+          requests.push(GET_REQUEST);
+          // The first connection dies as its second request arrives, as a device does when it restarts.
+          if (connection === 1 && ++answered === 2) socket.destroy();
+          else socket.write(CAPTURED_GET_CONFIGURED);
+        }
+      });
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => server?.listen(path, resolve));
+    const client = new UapiClient(path);
+    try {
+      expect((await client.get()).listenPort).toBe(51820);
+      expect((await client.get()).listenPort).toBe(51820);
+      expect(requests).toEqual([GET_REQUEST, GET_REQUEST, GET_REQUEST]);
+      expect(connections).toBe(2);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('does not ask a silent device twice, and starts afresh after a timeout; a closed client refuses', async () => {
+    let mode: typeof HANG | string = CAPTURED_GET_CONFIGURED;
+    const path = await serve(() => mode);
+    const client = new UapiClient(path, { timeoutMs: 100 });
     expect((await client.get()).listenPort).toBe(51820);
-    await client.set({ listenPort: 51821 });
-    expect(requests).toEqual([GET_REQUEST, 'set=1\nlisten_port=51821\n\n']);
+    mode = HANG;
+    await expect(client.get()).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    expect(requests).toHaveLength(2);
+    mode = CAPTURED_GET_CONFIGURED;
+    expect((await client.get()).listenPort).toBe(51820);
+    expect(connections).toBe(2);
+    client.close();
+    await expect(client.get()).rejects.toMatchObject({ code: 'ECANCELED' });
   });
 
   it('surfaces errno replies as UapiError', async () => {
@@ -313,7 +407,9 @@ describe('UapiClient over a Unix socket', () => {
       });
     });
     await new Promise<void>((resolve) => server?.listen(path, resolve));
-    expect((await new UapiClient(path).get()).listenPort).toBe(51820);
+    const client = new UapiClient(path);
+    expect((await client.get()).listenPort).toBe(51820);
+    client.close();
   });
 
   it('says why it could not talk: no socket, stale socket, closed without reply, timeout', async () => {
@@ -338,6 +434,8 @@ describe('UapiClient over a Unix socket', () => {
       message: expect.stringMatching(/without a reply/) as unknown,
     });
     mode = HANG;
-    await expect(new UapiClient(path, { timeoutMs: 100 }).get()).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    const silent = new UapiClient(path, { timeoutMs: 100 });
+    await expect(silent.get()).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    silent.close();
   });
 });

@@ -1,7 +1,8 @@
 // The cross-platform WireGuard UAPI (https://www.wireguard.com/xplatform/) spoken over the device's Unix
-// socket: pure functions that build request text and parse replies, and a small client that sends one
-// request per connection. Keys are hex on the wire and base64 everywhere else.
-import { createConnection } from 'node:net';
+// socket: pure functions that build request text and parse replies, and a small client: reads go over one
+// connection kept open, writes each over a connection of their own. Keys are hex on the wire and base64
+// everywhere else.
+import { createConnection, type Socket } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { hexToKey, keyToHex } from '../identity/keys.js';
@@ -267,10 +268,165 @@ export interface UapiClientOptions {
   device?: string;
 }
 
-/** Talks to one device's UAPI socket, one connection per request. */
+/** A reply ends with its errno line and a blank line; nothing else in it may contain "\n\n". */
+const REPLY_END = /(^|\n)errno=-?\d+\n\n$/;
+
+function connectionError(path: string, error: NodeJS.ErrnoException): UapiConnectionError {
+  const code = error.code ?? 'EIO';
+  const detail =
+    code === 'ENOENT'
+      ? 'no such socket (the device is not running)'
+      : code === 'ECONNREFUSED'
+        ? 'nothing answers on the socket (left over by a device that died)'
+        : error.message;
+  return new UapiConnectionError(path, code, detail);
+}
+
+function closedError(path: string, reply: string): UapiConnectionError {
+  return new UapiConnectionError(
+    path,
+    'EPROTO',
+    reply === ''
+      ? 'the device closed the connection without a reply (it did not understand the request)'
+      : 'the reply was cut short',
+  );
+}
+
+interface PendingRequest {
+  reply: string;
+  timer: NodeJS.Timeout;
+  resolve(reply: string): void;
+  reject(error: Error): void;
+}
+
+/**
+ * One connection kept open for successive requests, one at a time: wireguard-go answers any number of
+ * operations on a connection, and an idle tunnel's counters are read twice a second, where a connection
+ * each would cost the helper a socket, a connect and a close per read (issue 13: CPU while idle).
+ * A connection the device closed is opened again; a request that fails on a reused connection (the
+ * device restarted between reads) is sent once more on a new one, which only idempotent reads may be.
+ */
+class ReusedConnection {
+  private socket: Socket | undefined;
+  private connected: Promise<Socket> | undefined;
+  private pending: PendingRequest | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly path: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  request(text: string): Promise<string> {
+    const run = this.queue.then(() => this.send(text));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.drop(new UapiConnectionError(this.path, 'ECANCELED', 'the client was closed'));
+  }
+
+  private async send(text: string): Promise<string> {
+    const reused = this.socket !== undefined;
+    try {
+      return await this.exchange(text);
+    } catch (error) {
+      // A silent device is not asked twice, and a closed client not at all.
+      const retry =
+        reused &&
+        error instanceof UapiConnectionError &&
+        error.code !== 'ETIMEDOUT' &&
+        error.code !== 'ECANCELED';
+      if (!retry) throw error;
+      return this.exchange(text);
+    }
+  }
+
+  private async exchange(text: string): Promise<string> {
+    if (this.closed) throw new UapiConnectionError(this.path, 'ECANCELED', 'the client was closed');
+    const socket = await this.open();
+    return new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.drop(new UapiConnectionError(this.path, 'ETIMEDOUT', `no reply within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      this.pending = { reply: '', timer, resolve, reject };
+      socket.ref();
+      socket.write(text);
+    });
+  }
+
+  private open(): Promise<Socket> {
+    this.connected ??= new Promise<Socket>((resolve, reject) => {
+      const socket = createConnection({ path: this.path });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        this.connected = undefined;
+        reject(new UapiConnectionError(this.path, 'ETIMEDOUT', `no reply within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      socket.setEncoding('utf8');
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        this.socket = socket;
+        socket.unref();
+        resolve(socket);
+      });
+      socket.on('data', (chunk: string) => {
+        if (this.socket === socket) this.received(chunk);
+      });
+      socket.on('end', () => this.drop(closedError(this.path, this.pending?.reply ?? ''), socket));
+      socket.on('error', (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        const wrapped = connectionError(this.path, error);
+        if (this.socket !== socket) {
+          this.connected = undefined;
+          reject(wrapped);
+        }
+        this.drop(wrapped, socket);
+      });
+    });
+    return this.connected;
+  }
+
+  private received(chunk: string): void {
+    const pending = this.pending;
+    if (pending === undefined) {
+      // Words nobody asked for: the stream can no longer be trusted to pair requests with replies.
+      this.drop(new UapiConnectionError(this.path, 'EPROTO', 'the device sent data nobody asked for'));
+      return;
+    }
+    pending.reply += chunk;
+    if (!REPLY_END.test(pending.reply)) return;
+    this.pending = undefined;
+    clearTimeout(pending.timer);
+    this.socket?.unref();
+    pending.resolve(pending.reply);
+  }
+
+  /** Forget the connection (destroyed), failing the request in flight with `error`. */
+  private drop(error: UapiConnectionError, only?: Socket): void {
+    if (only !== undefined && this.socket !== only) return;
+    const { pending, socket } = this;
+    this.pending = undefined;
+    this.socket = undefined;
+    this.connected = undefined;
+    socket?.destroy();
+    if (pending === undefined) return;
+    clearTimeout(pending.timer);
+    pending.reject(error);
+  }
+}
+
+/**
+ * Talks to one device's UAPI socket: `get` over one connection kept open (see ReusedConnection),
+ * `set` (rare, and carrying keys) over a connection of its own, closed once answered.
+ */
 export class UapiClient {
   private readonly timeoutMs: number;
   private readonly device: string | undefined;
+  private readonly reads: ReusedConnection;
 
   constructor(
     readonly socketPath: string,
@@ -278,14 +434,20 @@ export class UapiClient {
   ) {
     this.timeoutMs = options.timeoutMs ?? 5_000;
     this.device = options.device;
+    this.reads = new ReusedConnection(socketPath, this.timeoutMs);
   }
 
   async get(): Promise<UapiDeviceState> {
-    return parseGetReply(await this.exchange(GET_REQUEST), this.device);
+    return parseGetReply(await this.reads.request(GET_REQUEST), this.device);
   }
 
   async set(set: UapiDeviceSet): Promise<void> {
     parseSetReply(await this.exchange(buildSetRequest(set)), this.device);
+  }
+
+  /** Close the connection kept for reads; later calls fail. */
+  close(): void {
+    this.reads.close();
   }
 
   /** Send raw request text and return the raw reply (through the terminating blank line). */
@@ -309,30 +471,10 @@ export class UapiClient {
       socket.on('connect', () => socket.write(request));
       socket.on('data', (chunk: string) => {
         reply += chunk;
-        // A reply ends with its errno line and a blank line; nothing else in it may contain "\n\n".
-        if (/(^|\n)errno=-?\d+\n\n$/.test(reply)) finish(undefined);
+        if (REPLY_END.test(reply)) finish(undefined);
       });
-      socket.on('end', () => {
-        finish(
-          new UapiConnectionError(
-            path,
-            'EPROTO',
-            reply === ''
-              ? 'the device closed the connection without a reply (it did not understand the request)'
-              : 'the reply was cut short',
-          ),
-        );
-      });
-      socket.on('error', (error: NodeJS.ErrnoException) => {
-        const code = error.code ?? 'EIO';
-        const detail =
-          code === 'ENOENT'
-            ? 'no such socket (the device is not running)'
-            : code === 'ECONNREFUSED'
-              ? 'nothing answers on the socket (left over by a device that died)'
-              : error.message;
-        finish(new UapiConnectionError(path, code, detail));
-      });
+      socket.on('end', () => finish(closedError(path, reply)));
+      socket.on('error', (error: NodeJS.ErrnoException) => finish(connectionError(path, error)));
     });
   }
 }

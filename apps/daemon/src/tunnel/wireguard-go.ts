@@ -252,6 +252,8 @@ export class WireGuardGoSupervisor {
       await this.terminate(child);
       if (error instanceof DeadlineError) throw new WireGuardGoStartError(error.message, output);
       throw error;
+    } finally {
+      client.close();
     }
     const running: Running = { process: child, output };
     this.current = running;
@@ -383,6 +385,7 @@ export class WireGuardGoDevice implements WireGuardDevice {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.client.close();
     await this.supervisor.stop();
   }
 
