@@ -1,6 +1,7 @@
 // The systemd units shipped in assets/: parsed, and checked for what the boot-time kill switch needs.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { HELPER_ENV, HELPER_NODE_FLAGS } from '@sluice/netlab';
 import { describe, expect, it } from 'vitest';
 
 type Unit = Record<string, Record<string, string[]>>;
@@ -51,6 +52,14 @@ describe('systemd units', () => {
     expect(unit.Service?.KillMode).toEqual(['mixed']);
     expect(unit.Service?.RuntimeDirectory).toEqual(['sluice']);
     expect(unit.Service?.StateDirectory).toEqual(['sluice']);
+  });
+
+  it('the helper gets the Node flags and malloc settings the lab and the bench run it with', () => {
+    const unit = read('sluiced.service');
+    for (const [name, value] of Object.entries(HELPER_ENV))
+      expect(unit.Service?.Environment).toContain(`${name}=${value}`);
+    const [, ...words] = (unit.Service?.ExecStart?.[0] ?? '').split(/\s+/);
+    expect(words.slice(0, HELPER_NODE_FLAGS.length)).toEqual([...HELPER_NODE_FLAGS]);
   });
 
   it('parses what it is given and refuses what is not a unit', () => {

@@ -1,5 +1,5 @@
 // @sluice/netlab: the network lab (see lab.ts) and its pure building blocks.
-export { Lab, serverScript, HELPER_MAIN, CLI_MAIN } from './lab.js';
+export { Lab, serverScript, HELPER_MAIN, HELPER_BUNDLE, CLI_MAIN } from './lab.js';
 export type { LabOptions, LabNode, LabRelay, ClientSpawnOptions, WhatIsMyIpOptions } from './lab.js';
 export { LeakCapture, type CaptureResult, type ClassifiedPacket } from './capture.js';
 export * from './config.js';
@@ -31,4 +31,4 @@ export {
 } from './teardown.js';
 export { LAB_ROOT, labDir, readState, listLabDirs, type LabState } from './state.js';
 export type { DnsLogRecord } from './servers/types.js';
-export type { HelperOptions, LabHelper } from './helper.js';
+export { HELPER_ENV, HELPER_NODE_FLAGS, type HelperOptions, type LabHelper } from './helper.js';

@@ -124,6 +124,17 @@ const SERVERS_DIR = join(PACKAGE_ROOT, 'dist', 'servers');
 /** sluiced and the sluice CLI of this checkout (built). */
 export const HELPER_MAIN = resolve(PACKAGE_ROOT, '..', '..', 'apps', 'daemon', 'dist', 'main.js');
 export const CLI_MAIN = resolve(PACKAGE_ROOT, '..', '..', 'apps', 'cli', 'dist', 'main.js');
+/** sluiced as the packages ship it: one bundle (apps/desktop's build), which the units run. */
+export const HELPER_BUNDLE = resolve(
+  PACKAGE_ROOT,
+  '..',
+  '..',
+  'apps',
+  'desktop',
+  'dist',
+  'helper',
+  'sluiced.cjs',
+);
 
 /** A compiled server script (the lab runs them with this Node binary inside namespaces). */
 export function serverScript(name: 'dns' | 'http' | 'probe' | 'launcher'): string {
