@@ -8,10 +8,11 @@
 // - event fan-out: FAN_OUT_SUBSCRIBERS EventsListen streams (one connection each, as separate clients
 //   are), SetAllowLan toggled, the time from the call to the last stream receiving the settings event.
 // Nothing here connects to the fixture's relays: the location constraint names the lab relay's hostname.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { HelperClient, pb } from '@sluice/api';
-import { type Lab, type LabRelay } from '@sluice/netlab';
+import { HELPER_BUNDLE, type Lab, type LabRelay } from '@sluice/netlab';
 import { type Log } from './measure.js';
 import { clockTicksPerSecond, findHelperPid, readProcessUsage, type ProcessUsage } from './proc.js';
 import { AsyncQueue } from './queue.js';
@@ -39,9 +40,13 @@ export interface HelperMemory {
   /** RssAnon and RssFile of /proc/<pid>/status: the heap and what is mapped from files (code, libraries). */
   rssAnonKb: number | null;
   rssFileKb: number | null;
+  /** Pss of /proc/<pid>/smaps_rollup: RSS with each shared page divided among the processes mapping it. */
+  pssKb: number | null;
 }
 
 export interface HelperFootprintRuns {
+  /** The helper measured, relative to the checkout: the bundle the packages ship. */
+  helper: string;
   /** Relays in the helper's list (the fixture's and the lab relay). */
   relayCount: number;
   idle: HelperMemory;
@@ -50,25 +55,43 @@ export interface HelperFootprintRuns {
     minutes: number;
     relay: string;
     samples: RssSample[];
+    /** At the end of the window. */
+    last: HelperMemory;
   };
   cpuIdle: { seconds: number; cpuTicks: number; ticksPerSecond: number };
   fanOut: { subscribers: number; ms: number[] };
 }
 
-/** VmRSS, RssAnon and RssFile (kB) of a /proc/<pid>/status text. */
-export function parseMemory(status: string): HelperMemory | null {
-  const field = (name: string): number | null => {
-    const m = new RegExp(`^${name}:\\s+(\\d+)\\s+kB$`, 'm').exec(status);
-    return m ? Number(m[1]) : null;
-  };
-  const rssKb = field('VmRSS');
-  return rssKb === null ? null : { rssKb, rssAnonKb: field('RssAnon'), rssFileKb: field('RssFile') };
+/** A `Name:   N kB` field of a /proc text (status, smaps_rollup), in kB. */
+function kbField(text: string, name: string): number | null {
+  const m = new RegExp(`^${name}:\\s+(\\d+)\\s+kB$`, 'm').exec(text);
+  return m ? Number(m[1]) : null;
 }
 
-function readMemory(pid: number): HelperMemory {
-  const memory = parseMemory(readFileSync(`/proc/${pid}/status`, 'utf8'));
+/** VmRSS, RssAnon and RssFile (kB) of a /proc/<pid>/status text, and Pss of a smaps_rollup text. */
+export function parseMemory(status: string, smapsRollup = ''): HelperMemory | null {
+  const rssKb = kbField(status, 'VmRSS');
+  if (rssKb === null) return null;
+  return {
+    rssKb,
+    rssAnonKb: kbField(status, 'RssAnon'),
+    rssFileKb: kbField(status, 'RssFile'),
+    pssKb: kbField(smapsRollup, 'Pss'),
+  };
+}
+
+function readMemory(pid: number, withPss = false): HelperMemory {
+  const rollup = withPss ? readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8') : '';
+  const memory = parseMemory(readFileSync(`/proc/${pid}/status`, 'utf8'), rollup);
   if (memory === null) throw new Error(`/proc/${pid}/status has no VmRSS`);
   return memory;
+}
+
+/** The helper as it ships; the bench builds it (apps/desktop's build) before it runs. */
+function shippedHelper(): string {
+  if (!existsSync(HELPER_BUNDLE))
+    throw new Error(`${HELPER_BUNDLE} does not exist: build the workspace first (npm run build)`);
+  return HELPER_BUNDLE;
 }
 
 /**
@@ -246,27 +269,31 @@ export async function measureHelperFootprint(
   log: Log,
   signal: AbortSignal,
 ): Promise<HelperFootprintRuns> {
-  log(`sluiced footprint: importing ${RELAY_FIXTURE.pathname} and ${relay.hostname}`);
-  const first = await startSluice(lab, 'memory');
+  // What users run: the bundle, not the workspace's modules (loading those costs more memory).
+  const main = shippedHelper();
+  log(`sluiced footprint: ${main}; importing ${RELAY_FIXTURE.pathname} and ${relay.hostname}`);
+  const first = await startSluice(lab, 'memory', main);
   let relayCount: number;
   try {
     relayCount = await importFixtureAndLabRelay(first, relay);
   } finally {
     await first.stop();
   }
-  const helper = await startSluice(lab, 'memory');
+  const helper = await startSluice(lab, 'memory', main);
   try {
     const pid = findHelperPid(helper.socket);
     await delay(HELPER_SETTLE_MS, undefined, { signal });
-    const idle = readMemory(pid);
+    const idle = readMemory(pid, true);
     log(`sluiced footprint: idle with ${relayCount} relays: RSS ${(idle.rssKb / 1024).toFixed(1)} MiB`);
 
     const connected = await connectSluice(helper);
     const listener = await openStatsListener(helper.client);
     let samples: RssSample[];
+    let last: HelperMemory;
     try {
       log(`sluiced footprint: connected via ${connected.relay}, a stats listener, ${connectedMinutes} min`);
       samples = await sampleRss(pid, connectedMinutes, log, signal);
+      last = readMemory(pid, true);
       if (listener.statsSeen() === 0) throw new Error('the stats listener received no TunnelStats');
     } finally {
       listener.cancel();
@@ -290,9 +317,10 @@ export async function measureHelperFootprint(
       settings?.allowLan ?? false,
     );
     return {
+      helper: relative(new URL('../../../', import.meta.url).pathname, main),
       relayCount,
       idle,
-      connected: { minutes: connectedMinutes, relay: connected.relay, samples },
+      connected: { minutes: connectedMinutes, relay: connected.relay, samples, last },
       cpuIdle: {
         seconds: Math.round((cpuEnd.at - cpuStart.at) / 100) / 10,
         cpuTicks: cpuEnd.cpuTicks - cpuStart.cpuTicks,

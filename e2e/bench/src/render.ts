@@ -156,9 +156,12 @@ export function helperFootprintSection(
         ),
       ],
     }),
+    `- Measured: ${helper.helper}, as the packages ship it`,
     `- RSS idle: ${formatNumber(helper.idle.rssAnonMib, 1)} MiB anonymous (heaps), ` +
       `${formatNumber(helper.idle.rssFileMib, 1)} MiB mapped from files (node's own code, shared with every node ` +
-      `process); connected: at most ${formatNumber(helper.connected.maxRssMib, 1)} MiB during the window; ` +
+      `process), PSS ${formatNumber(helper.idle.pssMib, 1)} MiB; connected: at most ` +
+      `${formatNumber(helper.connected.maxRssMib, 1)} MiB during the window, at the end ` +
+      `${formatNumber(helper.connected.last.rssAnonMib, 1)} MiB anonymous, PSS ${formatNumber(helper.connected.last.pssMib, 1)} MiB; ` +
       `CPU ${helper.cpuIdle.cpuSeconds.toFixed(2)} s in ${helper.cpuIdle.seconds} s; fan-out: ` +
       `${fanOutMs?.n ?? 0} SetAllowLan calls, each to the moment the last subscriber had the settings event`,
     ...notes.map((t) => `- ${t.label}: ${t.note ?? ''}`),

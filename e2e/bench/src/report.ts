@@ -2,7 +2,12 @@
 import { type CliLatencyRuns } from './cli-latency.js';
 import { type CliTiming } from './client/protocol.js';
 import { type Environment } from './environment.js';
-import { rssSlopeMibPerMinute, type HelperFootprintRuns, type RssSample } from './helper-footprint.js';
+import {
+  rssSlopeMibPerMinute,
+  type HelperFootprintRuns,
+  type HelperMemory,
+  type RssSample,
+} from './helper-footprint.js';
 import { type IdleResult } from './idle.js';
 import { type IperfResult, toMbits } from './iperf.js';
 import {
@@ -161,9 +166,28 @@ export function rendererScaleReport(
 const mib = (kb: number): number => round(kb / 1024, 1);
 
 /** sluiced's footprint as the report keeps it: MiB, percent, milliseconds, with the samples. */
+/** One reading of the helper's memory, in MiB. */
+export interface HelperMemoryReport {
+  rssMib: number;
+  rssAnonMib: number | null;
+  rssFileMib: number | null;
+  pssMib: number | null;
+}
+
+function memoryReport(memory: HelperMemory): HelperMemoryReport {
+  return {
+    rssMib: mib(memory.rssKb),
+    rssAnonMib: memory.rssAnonKb === null ? null : mib(memory.rssAnonKb),
+    rssFileMib: memory.rssFileKb === null ? null : mib(memory.rssFileKb),
+    pssMib: memory.pssKb === null ? null : mib(memory.pssKb),
+  };
+}
+
 export interface HelperFootprintReport {
+  /** The helper measured (the shipped bundle), relative to the checkout. */
+  helper: string;
   relayCount: number;
-  idle: { rssMib: number; rssAnonMib: number | null; rssFileMib: number | null };
+  idle: HelperMemoryReport;
   connected: {
     /** The window (--connected-minutes). */
     minutes: number;
@@ -175,6 +199,8 @@ export interface HelperFootprintReport {
     slopeMibPerMinute: number | null;
     slopeFromSeconds: number;
     samples: RssSample[];
+    /** The whole reading at the end of the window. */
+    last: HelperMemoryReport;
   };
   cpuIdle: { seconds: number; cpuSeconds: number; percentOfOneCore: number | null };
   fanOut: { subscribers: number; ms: SampleSummary | null };
@@ -187,12 +213,9 @@ export function helperFootprintReport(runs: HelperFootprintRuns): HelperFootprin
   const last = samples.at(-1);
   const cpuSeconds = runs.cpuIdle.cpuTicks / runs.cpuIdle.ticksPerSecond;
   return {
+    helper: runs.helper,
     relayCount: runs.relayCount,
-    idle: {
-      rssMib: mib(runs.idle.rssKb),
-      rssAnonMib: runs.idle.rssAnonKb === null ? null : mib(runs.idle.rssAnonKb),
-      rssFileMib: runs.idle.rssFileKb === null ? null : mib(runs.idle.rssFileKb),
-    },
+    idle: memoryReport(runs.idle),
     connected: {
       minutes,
       relay: runs.connected.relay,
@@ -201,6 +224,7 @@ export function helperFootprintReport(runs: HelperFootprintRuns): HelperFootprin
       slopeMibPerMinute: slope === null ? null : round(slope, 4),
       slopeFromSeconds,
       samples,
+      last: memoryReport(runs.connected.last),
     },
     cpuIdle: {
       seconds: runs.cpuIdle.seconds,

@@ -28,9 +28,12 @@ export interface SluiceConnect {
 
 export const CONNECT_TIMEOUT_MS = 30_000;
 
-/** Start sluiced in the client (netlab's lab.startHelper) and wait until it answers gRPC. */
-export async function startSluice(lab: Lab, id = 'bench'): Promise<SluiceHelper> {
-  const helper = await lab.startHelper({ id, main: HELPER_MAIN });
+/**
+ * Start sluiced in the client (netlab's lab.startHelper) and wait until it answers gRPC; `main` is the
+ * workspace's build unless the shipped bundle is asked for.
+ */
+export async function startSluice(lab: Lab, id = 'bench', main = HELPER_MAIN): Promise<SluiceHelper> {
+  const helper = await lab.startHelper({ id, main });
   const client = new HelperClient({ socketPath: helper.socket, deadlineMs: 10_000 });
   await waitFor(
     () =>

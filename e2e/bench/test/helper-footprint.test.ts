@@ -3,9 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { parseMemory, rssSlopeMibPerMinute, type RssSample } from '../src/helper-footprint.js';
 
 describe('parseMemory', () => {
-  it('reads VmRSS, RssAnon and RssFile in kB', () => {
+  it('reads VmRSS, RssAnon and RssFile in kB, and Pss from smaps_rollup', () => {
     const status = 'Name:\tnode\nVmRSS:\t   58412 kB\nRssAnon:\t   19000 kB\nRssFile:\t   39412 kB\n';
-    expect(parseMemory(status)).toEqual({ rssKb: 58412, rssAnonKb: 19000, rssFileKb: 39412 });
+    const rollup = '55f7-7fff ---p 00000000 00:00 0  [rollup]\nRss:   58412 kB\nPss:   31020 kB\n';
+    expect(parseMemory(status, rollup)).toEqual({
+      rssKb: 58412,
+      rssAnonKb: 19000,
+      rssFileKb: 39412,
+      pssKb: 31020,
+    });
+    expect(parseMemory(status)).toMatchObject({ rssKb: 58412, pssKb: null });
     expect(parseMemory('Name:\tkthreadd\n')).toBeNull();
   });
 });

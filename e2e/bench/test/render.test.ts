@@ -179,7 +179,7 @@ describe("sluiced's footprint", () => {
   const section = (text: string): string[] => {
     const lines = linesOf(text);
     const start = lines.findIndex((l) => l.startsWith('sluiced footprint:'));
-    return lines.slice(start, start + 9);
+    return lines.slice(start, start + 10);
   };
 
   it('prints each figure with its target, the window used, and what the RSS is made of', () => {
@@ -197,7 +197,10 @@ describe("sluiced's footprint", () => {
     expect(lines[7]).toMatch(
       /^Setting change -> last of 50 subscribers, ms +10\.0 \(9\.0-12\.0\) +<= 20 ms +yes$/,
     );
-    expect(lines[8]).toContain('10.5 MiB anonymous (heaps), 38.0 MiB mapped from files');
+    expect(lines[8]).toBe('- Measured: apps/desktop/dist/helper/sluiced.cjs, as the packages ship it');
+    expect(lines[9]).toContain('10.5 MiB anonymous (heaps), 38.0 MiB mapped from files');
+    expect(lines[9]).toContain('PSS 30.2 MiB');
+    expect(lines[9]).toContain('at the end 13.0 MiB anonymous, PSS 33.5 MiB');
   });
 
   it('is not met over a limit, and not met at all when the phase failed', () => {

@@ -142,8 +142,9 @@ export function baseReport(): ReportWithoutTargets {
       },
       error: null,
       helper: {
+        helper: 'apps/desktop/dist/helper/sluiced.cjs',
         relayCount: 577,
-        idle: { rssMib: 48.5, rssAnonMib: 10.5, rssFileMib: 38 },
+        idle: { rssMib: 48.5, rssAnonMib: 10.5, rssFileMib: 38, pssMib: 30.2 },
         connected: {
           minutes: 10,
           relay: 'se-got-wg-001',
@@ -156,6 +157,7 @@ export function baseReport(): ReportWithoutTargets {
             { atSeconds: 300, rssKb: 53_248 },
             { atSeconds: 600, rssKb: 53_248 },
           ],
+          last: { rssMib: 52, rssAnonMib: 13, rssFileMib: 39, pssMib: 33.5 },
         },
         cpuIdle: { seconds: 60, cpuSeconds: 0.08, percentOfOneCore: 0.1333 },
         fanOut: { subscribers: 50, ms: summaryOf([9, 10, 12]) },
