@@ -31,7 +31,20 @@ const nodeBundle = {
   sourcemap: 'linked',
   logLevel: 'warning',
   legalComments: 'none',
+  // Whitespace (and comments) only: V8 keeps a running script's source (the helper's is 1.8 MB, not
+  // 2.6), and names stay as written, so logged stack traces still read.
+  minifyWhitespace: true,
 };
+
+/**
+ * V8 keeps a running script's source one byte a character only if every one is Latin-1; a single other
+ * character (esbuild escapes those in strings, not in regular expressions) doubles it in memory.
+ */
+function assertLatin1(outfile) {
+  const wide = /[\u0100-\uffff]/.exec(readFileSync(outfile, 'utf8'));
+  if (wide)
+    fail(`${relative(repoRoot, outfile)} has the character ${JSON.stringify(wide[0])}: write it escaped`);
+}
 
 async function buildMain() {
   rmSync(join(dist, 'main'), { recursive: true, force: true });
@@ -41,6 +54,7 @@ async function buildMain() {
     outfile: join(dist, 'main/main.cjs'),
     external: ['electron'],
   });
+  assertLatin1(join(dist, 'main/main.cjs'));
   say('main -> dist/main/main.cjs');
 }
 
@@ -100,11 +114,9 @@ async function buildHelper() {
     outfile,
     loader: { '.node': 'copy' },
     assetNames: '[name]',
-    // Whitespace only: V8 keeps a script's source for as long as it runs (1.8 MB instead of 2.6), and
-    // names stay as written, so the helper's logged stack traces still read.
-    minifyWhitespace: true,
   });
   if (!existsSync(join(dist, 'helper/peercred.node'))) fail('dist/helper/peercred.node was not copied');
+  assertLatin1(outfile);
   // The bundle must start on its own: it is all the packaged app ships of the helper.
   const run = spawnSync(process.execPath, [outfile, '--help'], { encoding: 'utf8', timeout: 30_000 });
   if (run.status !== 0 || !run.stdout.includes('sluiced')) {

@@ -164,25 +164,42 @@ export interface UapiDeviceState {
   peers: UapiPeerState[];
 }
 
-function splitReply(text: string): [key: string, value: string][] {
+/**
+ * Calls `visit` with each `key=value` line of a reply, its errno line last; throws on a line that is not
+ * one. In one pass without arrays: the counters are read twice a second (issue 13, garbage while idle).
+ */
+function forEachEntry(text: string, visit: (key: string, value: string) => void): void {
   if (!text.endsWith('\n\n')) throw new UapiProtocolError('the reply does not end with a blank line');
-  return text
-    .slice(0, -2)
-    .split('\n')
-    .map((entry) => {
-      const eq = entry.indexOf('=');
-      if (eq <= 0) throw new UapiProtocolError(`the reply has a line that is not key=value: "${entry}"`);
-      return [entry.slice(0, eq), entry.slice(eq + 1)];
-    });
+  const end = text.length - 2;
+  for (let start = 0; start <= end;) {
+    let stop = text.indexOf('\n', start);
+    if (stop < 0 || stop > end) stop = end;
+    const eq = text.indexOf('=', start);
+    if (eq <= start || eq > stop) {
+      throw new UapiProtocolError(`the reply has a line that is not key=value: "${text.slice(start, stop)}"`);
+    }
+    visit(text.slice(start, eq), text.slice(eq + 1, stop));
+    start = stop + 1;
+  }
+}
+
+/** The errno of a reply's last entry; throws unless it is `errno=N`. */
+function errnoOf(key: string | undefined, value: string | undefined): number {
+  if (key !== 'errno' || value === undefined || !/^-?\d+$/.test(value)) {
+    throw new UapiProtocolError('the reply does not end with errno=N');
+  }
+  return Number(value);
 }
 
 /** The `errno=` of a reply's last line (0 on success), as sent (wireguard-go sends e.g. -22). */
 export function replyErrno(text: string): number {
-  const last = splitReply(text).at(-1);
-  if (last?.[0] !== 'errno' || !/^-?\d+$/.test(last[1])) {
-    throw new UapiProtocolError('the reply does not end with errno=N');
-  }
-  return Number(last[1]);
+  let lastKey: string | undefined;
+  let lastValue: string | undefined;
+  forEachEntry(text, (key, value) => {
+    lastKey = key;
+    lastValue = value;
+  });
+  return errnoOf(lastKey, lastValue);
 }
 
 function uint(key: string, value: string): number {
@@ -193,11 +210,13 @@ function uint(key: string, value: string): number {
 
 /** Parse a `get=1` reply; throws UapiError for a non-zero errno. */
 export function parseGetReply(text: string, device?: string): UapiDeviceState {
-  const errno = replyErrno(text);
-  if (errno !== 0) throw new UapiError('get', errno, device);
   const state: UapiDeviceState = { hasPrivateKey: false, listenPort: 0, fwmark: 0, peers: [] };
   let peer: UapiPeerState | undefined;
-  for (const [key, value] of splitReply(text).slice(0, -1)) {
+  let lastKey: string | undefined;
+  let lastValue: string | undefined;
+  forEachEntry(text, (key, value) => {
+    lastKey = key;
+    lastValue = value;
     if (key === 'public_key') {
       peer = {
         publicKey: hexToKey(value),
@@ -211,14 +230,14 @@ export function parseGetReply(text: string, device?: string): UapiDeviceState {
         protocolVersion: 0,
       };
       state.peers.push(peer);
-      continue;
+      return;
     }
     if (!peer) {
       if (key === 'private_key') state.hasPrivateKey = /[1-9a-f]/.test(value);
       else if (key === 'listen_port') state.listenPort = uint(key, value);
       else if (key === 'fwmark') state.fwmark = uint(key, value);
       // Unknown device keys are skipped: newer implementations may add some.
-      continue;
+      return;
     }
     switch (key) {
       case 'endpoint':
@@ -249,7 +268,10 @@ export function parseGetReply(text: string, device?: string): UapiDeviceState {
         // preshared_key (a secret, not kept) and keys newer than this code.
         break;
     }
-  }
+  });
+  // The errno line comes last, after whatever the device had to say (nothing when it failed).
+  const errno = errnoOf(lastKey, lastValue);
+  if (errno !== 0) throw new UapiError('get', errno, device);
   return state;
 }
 
