@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../src/identity/keys.js';
 import { SystemRunner, type RunOptions, type RunResult, type Runner } from '../src/net/exec.js';
@@ -237,10 +238,23 @@ describe.skipIf(skip)('wireguard-go in two network namespaces (root only)', () =
   });
 
   it('drives the same device with `wg setconf` through a named pipe and `wg show dump` (the kernel backend path)', async () => {
-    const viaWg = new KernelDevice(runners.a, side.a.ifname);
+    // The link is in side a's namespace: its /proc/net/dev is that of a process in there.
+    const procNetDev = async (): Promise<string> => {
+      const [pid] = (await root.run(['ip', 'netns', 'pids', side.a.ns])).stdout.split('\n');
+      return readFile(`/proc/${pid ?? 'none'}/net/dev`, 'utf8');
+    };
+    const viaWg = new KernelDevice(runners.a, side.a.ifname, { procNetDev });
     await viaWg.configure(configFor('a'));
     await pingThroughTunnel();
+    const rxOf = (text: string): number => {
+      const listed = text.split('\n').find((l) => l.trim().startsWith(`${side.a.ifname}:`));
+      return Number(listed?.split(':')[1]?.trim().split(/\s+/)[0]);
+    };
+    const before = rxOf(await procNetDev());
     const stats = await viaWg.stats();
+    // The interface's own bytes, as /proc/net/dev has them (wg's count the wire, more than these).
+    expect(stats.rxBytes).toBeGreaterThanOrEqual(before);
+    expect(stats.rxBytes).toBeLessThanOrEqual(rxOf(await procNetDev()));
     if (process.env.SLUICE_CAPTURE_UAPI) {
       console.log(JSON.stringify((await runners.a.run(['wg', 'show', side.a.ifname, 'dump'])).stdout));
     }

@@ -15,7 +15,14 @@ import {
 } from '../src/net/exec.js';
 import { runWithSecretPipe } from '../src/tunnel/secret-pipe.js';
 import { openWireGuardDevice } from '../src/tunnel/device.js';
-import { buildWgConfig, KernelDevice, KernelUnavailableError, parseWgDump } from '../src/tunnel/kernel.js';
+import {
+  buildWgConfig,
+  DUMP_REFRESH_MS,
+  KernelDevice,
+  KernelUnavailableError,
+  parseProcNetDev,
+  parseWgDump,
+} from '../src/tunnel/kernel.js';
 
 const PRIVATE = '8HnGwWk4dDl3S6fc4y4R+96PaoGQKxZZa8z8gTOUFEk=';
 const PEER = 'VPrk3EJI/4+ELuDs/QbQo9tOJWDywe4dJLkXh1FlYzo=';
@@ -175,10 +182,103 @@ describe('wg show dump', () => {
   });
 });
 
+/** /proc/net/dev as Linux prints it (the header and lo captured here; wgk0's line is made up). */
+const procNetDev = (rx: number, tx: number): string =>
+  'Inter-|   Receive                                                |  Transmit\n' +
+  ' face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n' +
+  '    lo: 553597201   35869    0    0    0     0          0         0 553597201   35869    0    0    0     0       0          0\n' +
+  `  wgk0: ${rx}      12    0    0    0     0          0         0 ${tx}      15    0    0    0     0       0          0\n`;
+
+describe('/proc/net/dev', () => {
+  it("reads an interface's byte counters, and nothing for one not listed", () => {
+    expect(parseProcNetDev(procNetDev(1800, 2500), 'wgk0')).toEqual({ rxBytes: 1800, txBytes: 2500 });
+    expect(parseProcNetDev(procNetDev(1800, 2500), 'lo')).toEqual({
+      rxBytes: 553597201,
+      txBytes: 553597201,
+    });
+    expect(parseProcNetDev(procNetDev(1, 2), 'wg')).toBeUndefined();
+    expect(() => parseProcNetDev('  wgk0: 12 x\n', 'wgk0')).toThrow(/does not have its byte counters/);
+  });
+});
+
 describe('KernelDevice', () => {
+  it('reads counters from /proc/net/dev between dumps, which run at most every DUMP_REFRESH_MS', async () => {
+    const runner = kernelHost();
+    let now = 1_700_000_001_000;
+    let counters = procNetDev(100, 200);
+    const device = new KernelDevice(runner, 'wgk0', {
+      now: () => now,
+      procNetDev: () => Promise.resolve(counters),
+    });
+    const dumps = (): number => runner.transcript().filter((line) => line === 'wg show wgk0 dump').length;
+
+    const first = await device.stats();
+    expect(dumps()).toBe(1);
+    // The interface's bytes, not the dump's (1200/3400): one source, so the totals never jump.
+    expect(first).toMatchObject({ rxBytes: 100, txBytes: 200, lastHandshakeAgeMs: 1000, listenPort: 51820 });
+
+    now += 500;
+    counters = procNetDev(160, 260);
+    const next = await device.stats();
+    expect(dumps()).toBe(1);
+    expect(next).toMatchObject({ rxBytes: 160, txBytes: 260, lastHandshakeAgeMs: 1500 });
+    expect(next.peers[0]?.endpoint).toBe('192.0.2.10:51820');
+
+    now += DUMP_REFRESH_MS;
+    expect((await device.stats()).lastHandshakeAgeMs).toBe(1000 + 500 + DUMP_REFRESH_MS);
+    expect(dumps()).toBe(2);
+
+    // A new peer (configure) is not described by the dump before it.
+    await device.configure(config);
+    await device.stats();
+    expect(dumps()).toBe(3);
+  });
+
+  it('dumps at every read until the first handshake shows', async () => {
+    let handshake = '0';
+    const runner = new PipeReadingRunner((argv) =>
+      argv[0] === 'wg' && argv[1] === 'show'
+        ? {
+            stdout: DUMP_WITH_PEERS.replace(/\t1700000000\t/, `\t${handshake}\t`)
+              .split('\n')
+              .slice(0, 2)
+              .join('\n'),
+          }
+        : {},
+    );
+    const device = new KernelDevice(runner, 'wgk0', {
+      now: () => 1_700_000_001_000,
+      procNetDev: () => Promise.resolve(procNetDev(1, 2)),
+    });
+    expect((await device.stats()).lastHandshakeAgeMs).toBeNull();
+    handshake = '1700000000';
+    expect((await device.stats()).lastHandshakeAgeMs).toBe(1000);
+    await device.stats();
+    expect(runner.transcript()).toEqual(['wg show wgk0 dump', 'wg show wgk0 dump']);
+  });
+
+  it('runs a dump for every read when /proc/net/dev does not list the link or cannot be read', async () => {
+    const runner = kernelHost();
+    const elsewhere = new KernelDevice(runner, 'wgk0', {
+      now: () => 1_700_000_001_000,
+      procNetDev: () => Promise.resolve(procNetDev(1, 2).replace('wgk0', 'wgk9')),
+    });
+    expect(await elsewhere.stats()).toMatchObject({ rxBytes: 1200, txBytes: 3400 });
+    await elsewhere.stats();
+    const unreadable = new KernelDevice(runner, 'wgk0', {
+      now: () => 1_700_000_001_000,
+      procNetDev: () => Promise.reject(new Error('EACCES')),
+    });
+    await unreadable.stats();
+    expect(runner.transcript()).toEqual(['wg show wgk0 dump', 'wg show wgk0 dump', 'wg show wgk0 dump']);
+  });
+
   it('creates, configures (key through a private pipe only), reads and deletes the link', async () => {
     const runner = kernelHost();
-    const device = await KernelDevice.create(runner, 'wgk0', { now: () => 1_700_000_001_000 });
+    const device = await KernelDevice.create(runner, 'wgk0', {
+      now: () => 1_700_000_001_000,
+      procNetDev: null,
+    });
     await device.configure(config);
     const stats = await device.stats();
     await device.close();
