@@ -29,6 +29,8 @@ export default tseslint.config(
             'packages/peercred/*.d.ts',
             'packages/execve/*.js',
             'packages/execve/*.d.ts',
+            'packages/memtrim/*.js',
+            'packages/memtrim/*.d.ts',
           ],
           defaultProject: 'tsconfig.node.json',
         },

@@ -106,8 +106,8 @@ async function buildHelper() {
   if (!existsSync(entry)) fail(`${relative(repoRoot, entry)} is missing: build the workspace first (tsc -b)`);
   rmSync(join(dist, 'helper'), { recursive: true, force: true });
   const outfile = join(dist, 'helper/sluiced.cjs');
-  // The peer-credentials addon (packages/peercred) cannot be bundled: it is copied beside the bundle
-  // as peercred.node and required from there.
+  // The native addons (packages/peercred, packages/memtrim) cannot be bundled: each is copied beside the
+  // bundle as <name>.node and required from there.
   await esbuild({
     ...nodeBundle,
     entryPoints: [entry],
@@ -115,14 +115,15 @@ async function buildHelper() {
     loader: { '.node': 'copy' },
     assetNames: '[name]',
   });
-  if (!existsSync(join(dist, 'helper/peercred.node'))) fail('dist/helper/peercred.node was not copied');
+  for (const addon of ['peercred.node', 'memtrim.node'])
+    if (!existsSync(join(dist, 'helper', addon))) fail(`dist/helper/${addon} was not copied`);
   assertLatin1(outfile);
   // The bundle must start on its own: it is all the packaged app ships of the helper.
   const run = spawnSync(process.execPath, [outfile, '--help'], { encoding: 'utf8', timeout: 30_000 });
   if (run.status !== 0 || !run.stdout.includes('sluiced')) {
     fail(`the bundled helper does not start: exit ${run.status}\n${run.stdout}${run.stderr}`);
   }
-  say('helper -> dist/helper/sluiced.cjs + peercred.node (runs: --help ok)');
+  say('helper -> dist/helper/sluiced.cjs + peercred.node, memtrim.node (runs: --help ok)');
 }
 
 /**

@@ -31,6 +31,7 @@ import { tunnelStateToPb, tunnelStatsToPb } from './rpc/tunnel-state.js';
 import { SettingsManager } from './settings/manager.js';
 import { SettingsStore, type FaultHook } from './settings/store.js';
 import { ensurePrivateDir } from './util/atomic-file.js';
+import { releaseFreedMemory, releaseFreedMemoryAfterStart } from './util/memory.js';
 import { openWireGuardDevice, type WireGuardDevice } from './tunnel/device.js';
 import { ProcessPinger, type Pinger } from './tunnel/connectivity/pinger.js';
 import { TunnelEngine, type EngineDeps } from './tunnel/engine.js';
@@ -339,7 +340,10 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
       .catch((error: unknown) => log.error({ err: error }, 'split tunnelling could not follow the settings'));
     previousSettings = next;
   });
-  relays.onChange(() => hub.publish({ event: { $case: 'relayList', value: context.relayList() } }));
+  relays.onChange(() => {
+    hub.publish({ event: { $case: 'relayList', value: context.relayList() } });
+    releaseFreedMemory(log, 'a relay-list change');
+  });
   for (const notice of notices) hub.publish({ event: { $case: 'notice', value: notice } });
 
   // Counters go out once a second, and only while someone asked for them.
@@ -368,6 +372,7 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
     identify: (socket) => callers.identify(socket),
   });
   log.info({ socket: listening.socketPath, mode: listening.mode.toString(8), controlGid }, 'listening');
+  const cancelRelease = releaseFreedMemoryAfterStart(log);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -376,6 +381,7 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
     stop: () => {
       stopping ??= (async () => {
         clearInterval(statsTimer);
+        cancelRelease();
         hub.endAll();
         latency.close();
         const keepBlocking = settings.settings.lockdownMode || target.current;

@@ -127,11 +127,11 @@ describe('electron-builder.yml', () => {
 
   it('puts the bundled helper where the units run it from', () => {
     const helperDir = config.extraResources.find((set) => set.to === 'helper');
-    // The bundle and its one native addon, which it requires from beside itself.
+    // The bundle and its native addons, which it requires from beside itself.
     expect(helperDir).toEqual({
       from: `${config.directories.app}/dist/helper`,
       to: 'helper',
-      filter: ['sluiced.cjs', 'peercred.node'],
+      filter: ['sluiced.cjs', 'peercred.node', 'memtrim.node'],
     });
     const helper = { to: 'helper/sluiced.cjs' };
     expect(unitNames.sort()).toEqual(['sluice-early-boot-blocking.service', 'sluiced.service']);
