@@ -391,6 +391,13 @@ class ReusedConnection {
       socket.setEncoding('utf8');
       socket.once('connect', () => {
         clearTimeout(timer);
+        if (this.closed) {
+          // Closed while connecting: nothing will use it.
+          socket.destroy();
+          this.connected = undefined;
+          reject(new UapiConnectionError(this.path, 'ECANCELED', 'the client was closed'));
+          return;
+        }
         this.socket = socket;
         socket.unref();
         resolve(socket);
