@@ -16,7 +16,7 @@ import { HELPER_BUNDLE, type Lab, type LabRelay } from '@sluice/netlab';
 import { type Log } from './measure.js';
 import { clockTicksPerSecond, findHelperPid, readProcessUsage, type ProcessUsage } from './proc.js';
 import { AsyncQueue } from './queue.js';
-import { connectSluice, startSluice, type SluiceHelper } from './sluice.js';
+import { connectSluice, disconnectSluice, startSluice, type SluiceHelper } from './sluice.js';
 
 export const RELAY_FIXTURE = new URL('../../../../shared/fixtures/mullvad-relays-api.json', import.meta.url);
 /**
@@ -283,6 +283,7 @@ export async function measureHelperFootprint(
     await first.stop();
   }
   const helper = await startSluice(lab, 'memory', main);
+  let wasConnected = false;
   try {
     const pid = findHelperPid(helper.socket);
     await delay(HELPER_SETTLE_MS, undefined, { signal });
@@ -290,6 +291,7 @@ export async function measureHelperFootprint(
     log(`sluiced footprint: idle with ${relayCount} relays: RSS ${(idle.rssKb / 1024).toFixed(1)} MiB`);
 
     const connected = await connectSluice(helper);
+    wasConnected = true;
     const listener = await openStatsListener(helper.client);
     let samples: RssSample[];
     let last: HelperMemory;
@@ -332,6 +334,12 @@ export async function measureHelperFootprint(
       fanOut: { subscribers: FAN_OUT_SUBSCRIBERS, ms: fanOutMs },
     };
   } finally {
+    // Disconnected first: a helper stopped while the tunnel is wanted keeps its kill switch in the
+    // client (as it should), and the bench's next phases need the direct path.
+    if (wasConnected)
+      await disconnectSluice(lab, helper).catch((error: unknown) =>
+        log(`sluiced footprint: the disconnect at the end failed: ${String(error)}`),
+      );
     await helper.stop();
   }
 }

@@ -1,6 +1,6 @@
 // Memory the helper has freed, given back to the system after the bursts that free most of it: start-up
 // (V8's compile zones for the whole bundle) and a relay-list import. glibc shortens its heap only at the
-// top, so a single block still in use there keeps all that resident (8 MiB seen at start, in some runs).
+// top, so a single block still in use there keeps all that resident (10 MiB of it seen after a start).
 import { releaseFreedMemory as trimMalloc } from '@sluice/memtrim';
 import type { Logger } from '../log.js';
 
