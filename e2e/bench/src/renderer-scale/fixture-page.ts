@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
+import { defaultSettings } from '@sluice/api/domain';
 import type { FixtureRelayList } from './scaled-relays.js';
 
 const TYPES: Record<string, string> = {
@@ -20,16 +21,7 @@ function bridgeScript(relayList: FixtureRelayList): string {
   const state = {
     helper: { kind: 'connected', version: 'fixture', control: { allowed: true } },
     tunnel: { state: 'disconnected', lockedDown: false },
-    settings: {
-      lockdownMode: false,
-      allowLan: false,
-      autoConnect: false,
-      dns: { mode: 'default', customServers: [] },
-      tunnel: { mtu: null, enableIpv6: true, wireguardPort: null },
-      bypassRanges: [],
-      relayConstraints: { location: {}, providers: [], ownership: 'any' },
-      splitTunnel: { enabled: false, apps: [] },
-    },
+    settings: defaultSettings(),
     relayList,
     splitTunnel: undefined,
     preferences: { launchOnLogin: false, notifications: true, trayStyle: 'colour' },
