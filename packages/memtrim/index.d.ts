@@ -3,3 +3,10 @@
  * some memory was released. Does nothing, and returns false, on a C library other than glibc.
  */
 export function releaseFreedMemory(): boolean;
+
+/**
+ * Unmap, from this process only, the pages of its own executable that are resident, read-only and still
+ * the file's own (never written): what start-up touched once. They stay in the page cache, so a page
+ * needed again comes back without a read. Returns the bytes unmapped; 0 where /proc is not Linux's.
+ */
+export function releaseStartupCodePages(): number;

@@ -6,3 +6,4 @@
 const addon = require('./build/Release/memtrim.node');
 
 exports.releaseFreedMemory = addon.releaseFreedMemory;
+exports.releaseStartupCodePages = addon.releaseStartupCodePages;

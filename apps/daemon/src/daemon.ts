@@ -31,7 +31,7 @@ import { tunnelStateToPb, tunnelStatsToPb } from './rpc/tunnel-state.js';
 import { SettingsManager } from './settings/manager.js';
 import { SettingsStore, type FaultHook } from './settings/store.js';
 import { ensurePrivateDir } from './util/atomic-file.js';
-import { releaseFreedMemory, releaseFreedMemoryAfterStart } from './util/memory.js';
+import { releaseUnusedMemory, releaseUnusedMemoryAfterStart } from './util/memory.js';
 import { openWireGuardDevice, type WireGuardDevice } from './tunnel/device.js';
 import { ProcessPinger, type Pinger } from './tunnel/connectivity/pinger.js';
 import { TunnelEngine, type EngineDeps } from './tunnel/engine.js';
@@ -342,7 +342,7 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
   });
   relays.onChange(() => {
     hub.publish({ event: { $case: 'relayList', value: context.relayList() } });
-    releaseFreedMemory(log, 'a relay-list change');
+    releaseUnusedMemory(log, 'a relay-list change');
   });
   for (const notice of notices) hub.publish({ event: { $case: 'notice', value: notice } });
 
@@ -372,7 +372,7 @@ export async function startDaemon(config: DaemonConfig, options: StartOptions = 
     identify: (socket) => callers.identify(socket),
   });
   log.info({ socket: listening.socketPath, mode: listening.mode.toString(8), controlGid }, 'listening');
-  const cancelRelease = releaseFreedMemoryAfterStart(log);
+  const cancelRelease = releaseUnusedMemoryAfterStart(log);
 
   let stopping: Promise<void> | undefined;
   return {
