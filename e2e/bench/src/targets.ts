@@ -95,13 +95,15 @@ export const TARGETS: Readonly<Record<TargetId, TargetSpec>> = {
     id: 'helperRssIdle',
     label: 'sluiced RSS idle after start, 577 relays loaded',
     kind: 'MiB',
-    limit: 50,
+    // The issue's 50 MB, read as 10^6 bytes (47.68 MiB), to the tenth below: the stricter reading.
+    limit: 47.6,
   },
   helperRssConnected: {
     id: 'helperRssConnected',
     label: 'sluiced RSS connected, at the end of the window with a stats listener',
     kind: 'MiB',
-    limit: 55,
+    // The issue's 55 MB (52.45 MiB), as above.
+    limit: 52.4,
   },
   helperRssGrowth: {
     id: 'helperRssGrowth',
@@ -235,7 +237,7 @@ export function targetSummaryLine(count: TargetCount): string {
   return `Targets met: ${count.met} of ${count.of}${count.skipped === 0 ? '' : ` (${count.skipped} skipped)`}`;
 }
 
-/** The target as a table cell: "<= 1.20x", "<= 5000 ms", "0", "<= 50 MiB", "<= 0.1 MiB/min", "<= 0.2 %". */
+/** The target as a table cell: "<= 1.20x", "<= 5000 ms", "0", "<= 47.6 MiB", "<= 0.1 MiB/min", "<= 0.2 %". */
 export function formatLimit(spec: TargetSpec): string {
   if (spec.kind === 'ratio') return `<= ${spec.limit.toFixed(2)}x`;
   if (spec.kind === 'ms') return `<= ${spec.limit} ms`;

@@ -144,11 +144,11 @@ export function baseReport(): ReportWithoutTargets {
       helper: {
         helper: 'apps/desktop/dist/helper/sluiced.cjs',
         relayCount: 577,
-        idle: { rssMib: 48.5, rssAnonMib: 10.5, rssFileMib: 38, pssMib: 30.2 },
+        idle: { rssMib: 46.5, rssAnonMib: 10.5, rssFileMib: 36, pssMib: 30.2 },
         connected: {
           minutes: 10,
           relay: 'se-got-wg-001',
-          rssMib: 52,
+          rssMib: 51,
           maxRssMib: 53.1,
           slopeMibPerMinute: 0.01,
           slopeFromSeconds: 300,
@@ -157,7 +157,7 @@ export function baseReport(): ReportWithoutTargets {
             { atSeconds: 300, rssKb: 53_248 },
             { atSeconds: 600, rssKb: 53_248 },
           ],
-          last: { rssMib: 52, rssAnonMib: 13, rssFileMib: 39, pssMib: 33.5 },
+          last: { rssMib: 51, rssAnonMib: 13, rssFileMib: 38, pssMib: 33.5 },
         },
         cpuIdle: { seconds: 60, cpuSeconds: 0.08, percentOfOneCore: 0.1333 },
         fanOut: { subscribers: 50, ms: summaryOf([9, 10, 12]) },
