@@ -21,7 +21,13 @@ runCli(process.argv.slice(2), {
     (interrupted ??= new Promise<void>((resolve) => process.once('SIGINT', () => resolve()))),
 }).then(
   (code) => {
-    process.exitCode = code;
+    // Done: exit once what was written is out, without waiting for the gRPC channel to wind down.
+    let unflushed = 2;
+    const flushed = (): void => {
+      if (--unflushed === 0) process.exit(code);
+    };
+    process.stdout.write('', flushed);
+    process.stderr.write('', flushed);
   },
   (error: unknown) => {
     process.stderr.write(`sluice: ${error instanceof Error ? error.message : String(error)}\n`);
