@@ -386,7 +386,7 @@ class ReusedConnection {
       const timer = setTimeout(() => {
         socket.destroy();
         this.connected = undefined;
-        reject(new UapiConnectionError(this.path, 'ETIMEDOUT', `no reply within ${this.timeoutMs} ms`));
+        reject(new UapiConnectionError(this.path, 'ETIMEDOUT', `not connected within ${this.timeoutMs} ms`));
       }, this.timeoutMs);
       socket.setEncoding('utf8');
       socket.once('connect', () => {
