@@ -58,6 +58,13 @@ static int executable_ranges(struct range *ranges) {
   int count = 0;
   char line[PATH_MAX + 128];
   while (count < MAX_RANGES && fgets(line, sizeof line, maps) != NULL) {
+    if (line[strcspn(line, "\n")] != '\n') {
+      // Longer than any path: not the executable's line. Its rest must not be read as a line of its own.
+      int c;
+      while ((c = fgetc(maps)) != EOF && c != '\n') {
+      }
+      continue;
+    }
     unsigned long start, end;
     char perms[5];
     int path_at = 0;
