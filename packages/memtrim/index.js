@@ -7,3 +7,4 @@ const addon = require('./build/Release/memtrim.node');
 
 exports.releaseFreedMemory = addon.releaseFreedMemory;
 exports.releaseStartupCodePages = addon.releaseStartupCodePages;
+exports.startupCodeRanges = addon.startupCodeRanges;

@@ -149,3 +149,75 @@ describe('releaseStartupCodePages', () => {
     expect(result.sameHash).toBe(true);
   });
 });
+
+/**
+ * In a Node of its own, with a worker running: the ranges releaseStartupCodePages works in, against
+ * /proc/self/maps. A worker's isolate maps the executable's builtins a second time, and unmaps them when
+ * it ends, so those mappings must never be among the ranges.
+ */
+const STARTUP_RANGES = `
+const { readFileSync, readlinkSync } = require('node:fs');
+const { Worker } = require('node:worker_threads');
+const { startupCodeRanges } = require(${JSON.stringify(createRequire(import.meta.url).resolve('@sluice/memtrim'))});
+const exe = readlinkSync('/proc/self/exe');
+const exeMappings = () =>
+  readFileSync('/proc/self/maps', 'utf8')
+    .split('\\n')
+    .map((line) => /^([0-9a-f]+)-([0-9a-f]+) (\\S+) \\S+ \\S+ \\S+\\s+(.*)$/.exec(line))
+    .filter((m) => m !== null && m[4] === exe)
+    .map((m) => ({ start: parseInt(m[1], 16), end: parseInt(m[2], 16), writable: m[3][1] === 'w' }))
+    .sort((a, b) => a.start - b.start);
+// Every byte of [start, end) in a read-only mapping of the executable.
+const inReadOnly = (mappings, [start, end]) => {
+  let at = start;
+  while (at < end) {
+    const m = mappings.find((x) => x.start <= at && at < x.end);
+    if (!m || m.writable) return false;
+    at = m.end;
+  }
+  return true;
+};
+const before = exeMappings();
+const rangesBefore = startupCodeRanges();
+const worker = new Worker(
+  "require('node:worker_threads').parentPort.postMessage('up'); setInterval(() => {}, 1000);",
+  { eval: true },
+);
+worker.once('message', () => {
+  const during = exeMappings();
+  const added = during.filter((m) => !before.some((b) => b.start === m.start && b.end === m.end));
+  const ranges = startupCodeRanges();
+  console.log(JSON.stringify({
+    count: ranges.length,
+    same: JSON.stringify(ranges) === JSON.stringify(rangesBefore),
+    added: added.length,
+    inAdded: ranges.some(([s, e]) => added.some((m) => s < m.end && m.start < e)),
+    allReadOnly: ranges.every((r) => inReadOnly(during, r)),
+  }));
+  void worker.terminate();
+});
+`;
+
+describe('startupCodeRanges', () => {
+  it("is the program's own read-only segments, never the builtins a worker maps again", () => {
+    const run = spawnSync(process.execPath, ['-e', STARTUP_RANGES], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '' },
+      timeout: 30_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as {
+      count: number;
+      same: boolean;
+      added: number;
+      inAdded: boolean;
+      allReadOnly: boolean;
+    };
+    expect(result.count).toBeGreaterThan(0);
+    // The case this guards against: Node 20's V8 maps the executable again for the worker's isolate.
+    expect(result.added).toBeGreaterThan(0);
+    expect(result.inAdded).toBe(false);
+    expect(result.same).toBe(true);
+    expect(result.allReadOnly).toBe(true);
+  });
+});

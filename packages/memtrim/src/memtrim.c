@@ -6,19 +6,24 @@
 // of work frees (parsing a script or a relay list) stays resident under one live block. Node has no such
 // call. On a C library other than glibc it does nothing.
 //
-// releaseStartupCodePages(): unmaps, from this process only, the pages of its own executable that were
-// read once and are still the file's own (never written): the dynamic symbol tables the loader walks at
-// start, start-up code, ICU and V8 data touched on the way. They stay in the page cache, so a page the
-// process needs again comes back at once, from memory; the rest stop counting as resident, and the
-// kernel no longer keeps them as the mapped code of a running program. Pages the process wrote (relocated
-// data: those are its own copies) are left alone, and so are every other file and all writable mappings.
+// releaseStartupCodePages(): unmaps, from this process only, the pages of its program that start-up
+// read once and that are still the file's own (never written): the dynamic symbol tables the loader
+// walks, start-up code, ICU and V8 data. They stay in the page cache, so a page needed again comes back
+// at once, from memory; the kernel no longer counts them as resident, nor keeps them as a running
+// program's code (under memory pressure they now go first).
+// - Where: whole pages of the program's own read-only PT_LOAD segments, mapped for the life of the
+//   process. Not the /proc/self/maps lines naming the executable: V8 maps the binary's builtins again in
+//   each isolate's code range and unmaps them when a worker ends, so such a range can hold other memory
+//   by the time the madvise lands.
+// - Which: only pages pagemap shows as the file's. The loader's relocated copies are anonymous, and stay.
+//   An outside writer (a debugger's breakpoint, a uprobe) copying a page between our pagemap read and
+//   the madvise would lose that copy: its breakpoint, never our data.
 #define _GNU_SOURCE
+#include <elf.h>
 #include <fcntl.h>
-#include <limits.h>
+#include <link.h>
 #include <node_api.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #ifdef __GLIBC__
@@ -36,7 +41,7 @@ static napi_value release_freed_memory(napi_env env, napi_callback_info info) {
   return result;
 }
 
-#define MAX_RANGES 64
+#define MAX_RANGES 16
 #define PAGEMAP_BATCH 512
 // /proc/<pid>/pagemap: bit 63 the page is present, bit 61 it is a page of the file (not an anonymous copy).
 #define PM_PRESENT (UINT64_C(1) << 63)
@@ -46,39 +51,28 @@ struct range {
   uintptr_t start, end;
 };
 
-// The executable's mappings that nothing can write: no 'w', private. The executable is never unmapped,
-// so these ranges stay what they are while we work on them, whatever other threads map meanwhile.
-static int executable_ranges(struct range *ranges) {
-  char exe[PATH_MAX];
-  ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (len <= 0) return 0;
-  exe[len] = '\0';
-  FILE *maps = fopen("/proc/self/maps", "re");
-  if (maps == NULL) return 0;
-  int count = 0;
-  char line[PATH_MAX + 128];
-  while (count < MAX_RANGES && fgets(line, sizeof line, maps) != NULL) {
-    if (line[strcspn(line, "\n")] != '\n') {
-      // Longer than any path: not the executable's line. Its rest must not be read as a line of its own.
-      int c;
-      while ((c = fgetc(maps)) != EOF && c != '\n') {
-      }
-      continue;
-    }
-    unsigned long start, end;
-    char perms[5];
-    int path_at = 0;
-    if (sscanf(line, "%lx-%lx %4s %*x %*x:%*x %*u %n", &start, &end, perms, &path_at) < 3 || path_at == 0)
-      continue;
-    char *path = line + path_at;
-    path[strcspn(path, "\n")] = '\0';
-    if (perms[1] == 'w' || perms[3] != 'p' || strcmp(path, exe) != 0) continue;
-    ranges[count].start = start;
-    ranges[count].end = end;
-    count++;
+struct ranges {
+  struct range items[MAX_RANGES];
+  int count;
+  uintptr_t page;
+};
+
+// dl_iterate_phdr calls back for the program first, then its libraries: the program's read-only
+// PT_LOAD segments, shrunk to the whole pages inside them (a page shared with a writable segment is not
+// ours to drop), and then stop.
+static int program_segments(struct dl_phdr_info *info, size_t size, void *data) {
+  (void)size;
+  struct ranges *out = data;
+  for (ElfW(Half) i = 0; i < info->dlpi_phnum && out->count < MAX_RANGES; i++) {
+    const ElfW(Phdr) *segment = &info->dlpi_phdr[i];
+    if (segment->p_type != PT_LOAD || (segment->p_flags & PF_W) != 0) continue;
+    uintptr_t start = (uintptr_t)info->dlpi_addr + segment->p_vaddr;
+    uintptr_t end = start + segment->p_memsz;
+    start = (start + out->page - 1) / out->page * out->page;
+    end = end / out->page * out->page;
+    if (end > start) out->items[out->count++] = (struct range){start, end};
   }
-  fclose(maps);
-  return count;
+  return 1;
 }
 
 // Unmaps the runs of present, unwritten file pages in [start, end); returns the bytes unmapped.
@@ -106,22 +100,45 @@ static double release_range(int pagemap, uintptr_t start, uintptr_t end, uintptr
   return released;
 }
 
+static void startup_code_ranges(struct ranges *out) {
+  out->count = 0;
+  out->page = (uintptr_t)sysconf(_SC_PAGESIZE);
+  dl_iterate_phdr(program_segments, out);
+}
+
 static napi_value release_startup_code_pages(napi_env env, napi_callback_info info) {
   (void)info;
   double released = 0;
-#ifdef __linux__
-  struct range ranges[MAX_RANGES];
-  int count = executable_ranges(ranges);
-  int pagemap = count > 0 ? open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC) : -1;
+  struct ranges ranges;
+  startup_code_ranges(&ranges);
+  int pagemap = ranges.count > 0 ? open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC) : -1;
   if (pagemap >= 0) {
-    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-    for (int i = 0; i < count; i++) released += release_range(pagemap, ranges[i].start, ranges[i].end, page);
+    for (int i = 0; i < ranges.count; i++)
+      released += release_range(pagemap, ranges.items[i].start, ranges.items[i].end, ranges.page);
     close(pagemap);
   }
-#endif
   napi_value result;
   if (napi_create_double(env, released, &result) != napi_ok) return NULL;
   return result;
+}
+
+// startupCodeRanges(): the [start, end) addresses releaseStartupCodePages works in, for its test.
+static napi_value startup_code_ranges_js(napi_env env, napi_callback_info info) {
+  (void)info;
+  struct ranges ranges;
+  startup_code_ranges(&ranges);
+  napi_value list;
+  if (napi_create_array_with_length(env, (size_t)ranges.count, &list) != napi_ok) return NULL;
+  for (int i = 0; i < ranges.count; i++) {
+    napi_value pair, start, end;
+    if (napi_create_array_with_length(env, 2, &pair) != napi_ok ||
+        napi_create_double(env, (double)ranges.items[i].start, &start) != napi_ok ||
+        napi_create_double(env, (double)ranges.items[i].end, &end) != napi_ok ||
+        napi_set_element(env, pair, 0, start) != napi_ok || napi_set_element(env, pair, 1, end) != napi_ok ||
+        napi_set_element(env, list, (uint32_t)i, pair) != napi_ok)
+      return NULL;
+  }
+  return list;
 }
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -134,6 +151,10 @@ static napi_value init(napi_env env, napi_value exports) {
                            &fn) != napi_ok)
     return NULL;
   if (napi_set_named_property(env, exports, "releaseStartupCodePages", fn) != napi_ok) return NULL;
+  if (napi_create_function(env, "startupCodeRanges", NAPI_AUTO_LENGTH, startup_code_ranges_js, NULL, &fn) !=
+      napi_ok)
+    return NULL;
+  if (napi_set_named_property(env, exports, "startupCodeRanges", fn) != napi_ok) return NULL;
   return exports;
 }
 
