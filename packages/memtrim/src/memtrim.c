@@ -30,6 +30,14 @@
 #include <malloc.h>
 #endif
 
+// A failed N-API call throws in JavaScript (unless it already did), rather than returning undefined.
+static napi_value failed(napi_env env) {
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && !pending)
+    napi_throw_error(env, NULL, "memtrim: a Node-API call failed");
+  return NULL;
+}
+
 static napi_value release_freed_memory(napi_env env, napi_callback_info info) {
   (void)info;
   int released = 0;
@@ -37,7 +45,7 @@ static napi_value release_freed_memory(napi_env env, napi_callback_info info) {
   released = malloc_trim(0);
 #endif
   napi_value result;
-  if (napi_get_boolean(env, released != 0, &result) != napi_ok) return NULL;
+  if (napi_get_boolean(env, released != 0, &result) != napi_ok) return failed(env);
   return result;
 }
 
@@ -63,11 +71,13 @@ struct ranges {
 static int program_segments(struct dl_phdr_info *info, size_t size, void *data) {
   (void)size;
   struct ranges *out = data;
+  // The program has no name here; should a library ever come first, it is not ours to work on.
+  if (info->dlpi_name != NULL && info->dlpi_name[0] != '\0') return 1;
   for (ElfW(Half) i = 0; i < info->dlpi_phnum && out->count < MAX_RANGES; i++) {
     const ElfW(Phdr) *segment = &info->dlpi_phdr[i];
     if (segment->p_type != PT_LOAD || (segment->p_flags & PF_W) != 0) continue;
     uintptr_t start = (uintptr_t)info->dlpi_addr + segment->p_vaddr;
-    uintptr_t end = start + segment->p_memsz;
+    uintptr_t end = start + segment->p_filesz;  // what is mapped from the file; any rest is zero-fill
     start = (start + out->page - 1) / out->page * out->page;
     end = end / out->page * out->page;
     if (end > start) out->items[out->count++] = (struct range){start, end};
@@ -118,7 +128,7 @@ static napi_value release_startup_code_pages(napi_env env, napi_callback_info in
     close(pagemap);
   }
   napi_value result;
-  if (napi_create_double(env, released, &result) != napi_ok) return NULL;
+  if (napi_create_double(env, released, &result) != napi_ok) return failed(env);
   return result;
 }
 
@@ -128,7 +138,7 @@ static napi_value startup_code_ranges_js(napi_env env, napi_callback_info info) 
   struct ranges ranges;
   startup_code_ranges(&ranges);
   napi_value list;
-  if (napi_create_array_with_length(env, (size_t)ranges.count, &list) != napi_ok) return NULL;
+  if (napi_create_array_with_length(env, (size_t)ranges.count, &list) != napi_ok) return failed(env);
   for (int i = 0; i < ranges.count; i++) {
     napi_value pair, start, end;
     if (napi_create_array_with_length(env, 2, &pair) != napi_ok ||
@@ -136,7 +146,7 @@ static napi_value startup_code_ranges_js(napi_env env, napi_callback_info info) 
         napi_create_double(env, (double)ranges.items[i].end, &end) != napi_ok ||
         napi_set_element(env, pair, 0, start) != napi_ok || napi_set_element(env, pair, 1, end) != napi_ok ||
         napi_set_element(env, list, (uint32_t)i, pair) != napi_ok)
-      return NULL;
+      return failed(env);
   }
   return list;
 }
@@ -145,16 +155,16 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
   if (napi_create_function(env, "releaseFreedMemory", NAPI_AUTO_LENGTH, release_freed_memory, NULL, &fn) !=
       napi_ok)
-    return NULL;
-  if (napi_set_named_property(env, exports, "releaseFreedMemory", fn) != napi_ok) return NULL;
+    return failed(env);
+  if (napi_set_named_property(env, exports, "releaseFreedMemory", fn) != napi_ok) return failed(env);
   if (napi_create_function(env, "releaseStartupCodePages", NAPI_AUTO_LENGTH, release_startup_code_pages, NULL,
                            &fn) != napi_ok)
-    return NULL;
-  if (napi_set_named_property(env, exports, "releaseStartupCodePages", fn) != napi_ok) return NULL;
+    return failed(env);
+  if (napi_set_named_property(env, exports, "releaseStartupCodePages", fn) != napi_ok) return failed(env);
   if (napi_create_function(env, "startupCodeRanges", NAPI_AUTO_LENGTH, startup_code_ranges_js, NULL, &fn) !=
       napi_ok)
-    return NULL;
-  if (napi_set_named_property(env, exports, "startupCodeRanges", fn) != napi_ok) return NULL;
+    return failed(env);
+  if (napi_set_named_property(env, exports, "startupCodeRanges", fn) != napi_ok) return failed(env);
   return exports;
 }
 
