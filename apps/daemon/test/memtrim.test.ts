@@ -5,21 +5,32 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
 /**
+ * What each child script starts with: the addon, and its own mappings as /proc/self/smaps lists them
+ * (start, end, permissions, path, and the kB fields), parsed once here for every test.
+ */
+const PRELUDE = `
+const { readFileSync, readlinkSync } = require('node:fs');
+const memtrim = require(${JSON.stringify(createRequire(import.meta.url).resolve('@sluice/memtrim'))});
+const exe = readlinkSync('/proc/self/exe');
+const mappings = () => {
+  const list = [];
+  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\\n')) {
+    const head = /^([0-9a-f]+)-([0-9a-f]+) (\\S+) \\S+ \\S+ \\S+ *(.*)$/.exec(line);
+    if (head) list.push({ start: parseInt(head[1], 16), end: parseInt(head[2], 16), perms: head[3], path: head[4], kb: {} });
+    else if (list.length > 0 && /^\\w+: +\\d+ kB$/.test(line)) list.at(-1).kb[line.split(':')[0]] = Number(line.split(/\\s+/)[1]);
+  }
+  return list.sort((a, b) => a.start - b.start);
+};
+`;
+
+/**
  * Run in a Node of its own (--expose-gc): 48 MiB of 16 KiB ArrayBuffers (malloc'd from the main heap,
  * below glibc's mmap threshold) with the last one kept, so the heap's top is in use; the others freed.
  * Prints the RSS of the [heap] mapping, in kB, once they are freed and again after the call.
  */
-const FRAGMENTED_HEAP = `
-const { readFileSync } = require('node:fs');
-const { releaseFreedMemory } = require(${JSON.stringify(createRequire(import.meta.url).resolve('@sluice/memtrim'))});
-const heapRssKb = () => {
-  let inHeap = false, kb = 0;
-  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\\n')) {
-    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) inHeap = line.endsWith('[heap]');
-    else if (inHeap && line.startsWith('Rss:')) kb += Number(line.split(/\\s+/)[1]);
-  }
-  return kb;
-};
+const FRAGMENTED_HEAP = `${PRELUDE}
+const { releaseFreedMemory } = memtrim;
+const heapRssKb = () => mappings().filter((m) => m.path === '[heap]').reduce((kb, m) => kb + m.kb.Rss, 0);
 let blocks = Array.from({ length: 3072 }, () => new Uint8Array(new ArrayBuffer(16 * 1024)).fill(1));
 const kept = blocks.at(-1);
 blocks = null;
@@ -62,32 +73,26 @@ describe('releaseFreedMemory', () => {
  * the binary (crypto, zlib, Intl, regular expressions, a worker thread), with the call made again and
  * again while a worker hashes, each result compared with the one computed before any call.
  */
-const STARTUP_PAGES = `
-const { readFileSync, readlinkSync } = require('node:fs');
+const STARTUP_PAGES = `${PRELUDE}
 const { createHash } = require('node:crypto');
 const { gzipSync, gunzipSync } = require('node:zlib');
 const { Worker } = require('node:worker_threads');
-const { releaseStartupCodePages, startupCodeRanges } = require(${JSON.stringify(createRequire(import.meta.url).resolve('@sluice/memtrim'))});
-const exe = readlinkSync('/proc/self/exe');
+const { releaseStartupCodePages, startupCodeRanges } = memtrim;
 // Bytes of anonymous executable memory inside the ranges: node's --use-largepages copy of its code.
 const anonymousCodeInRanges = () => {
   let bytes = 0;
-  for (const line of readFileSync('/proc/self/maps', 'utf8').split('\\n')) {
-    const m = /^([0-9a-f]+)-([0-9a-f]+) r-xp \\S+ \\S+ 0\\s*$/.exec(line);
-    if (!m) continue;
-    const [start, end] = [parseInt(m[1], 16), parseInt(m[2], 16)];
-    for (const [s, e] of startupCodeRanges()) bytes += Math.max(0, Math.min(end, e) - Math.max(start, s));
-  }
+  for (const m of mappings().filter((x) => x.perms === 'r-xp' && x.path === ''))
+    for (const [s, e] of startupCodeRanges()) bytes += Math.max(0, Math.min(m.end, e) - Math.max(m.start, s));
   return bytes;
 };
 const exeKb = () => {
   const kb = { readOnly: 0, readOnlyCopies: 0, writable: 0 };
-  let kind = null;
-  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\\n')) {
-    const head = /^[0-9a-f]+-[0-9a-f]+ (\\S+) \\S+ \\S+ \\S+\\s+(.*)$/.exec(line);
-    if (head) kind = head[2] === exe ? (head[1][1] === 'w' ? 'writable' : 'readOnly') : null;
-    else if (kind && line.startsWith('Rss:')) kb[kind] += Number(line.split(/\\s+/)[1]);
-    else if (kind === 'readOnly' && line.startsWith('Anonymous:')) kb.readOnlyCopies += Number(line.split(/\\s+/)[1]);
+  for (const m of mappings().filter((x) => x.path === exe)) {
+    if (m.perms[1] === 'w') kb.writable += m.kb.Rss;
+    else {
+      kb.readOnly += m.kb.Rss;
+      kb.readOnlyCopies += m.kb.Anonymous;
+    }
   }
   return kb;
 };
@@ -182,18 +187,13 @@ function runStartupPages(nodeFlags: string[]): StartupPagesResult {
  * /proc/self/maps. A worker's isolate maps the executable's builtins a second time, and unmaps them when
  * it ends, so those mappings must never be among the ranges.
  */
-const STARTUP_RANGES = `
-const { readFileSync, readlinkSync } = require('node:fs');
+const STARTUP_RANGES = `${PRELUDE}
 const { Worker } = require('node:worker_threads');
-const { startupCodeRanges } = require(${JSON.stringify(createRequire(import.meta.url).resolve('@sluice/memtrim'))});
-const exe = readlinkSync('/proc/self/exe');
+const { startupCodeRanges } = memtrim;
 const exeMappings = () =>
-  readFileSync('/proc/self/maps', 'utf8')
-    .split('\\n')
-    .map((line) => /^([0-9a-f]+)-([0-9a-f]+) (\\S+) \\S+ \\S+ \\S+\\s+(.*)$/.exec(line))
-    .filter((m) => m !== null && m[4] === exe)
-    .map((m) => ({ start: parseInt(m[1], 16), end: parseInt(m[2], 16), writable: m[3][1] === 'w' }))
-    .sort((a, b) => a.start - b.start);
+  mappings()
+    .filter((m) => m.path === exe)
+    .map((m) => ({ start: m.start, end: m.end, writable: m.perms[1] === 'w' }));
 // Every byte of [start, end) in a read-only mapping of the executable.
 const inReadOnly = (mappings, [start, end]) => {
   let at = start;

@@ -21,7 +21,7 @@ import { connectSluice, disconnectSluice, startSluice, type SluiceHelper } from 
 export const RELAY_FIXTURE = new URL('../../../../shared/fixtures/mullvad-relays-api.json', import.meta.url);
 /**
  * How long the restarted helper is left alone before its idle RSS is read: past what start-up does
- * on its own (V8's collections about 8 s in; the helper gives freed malloc memory back at 15 s).
+ * on its own (V8's collections about 8 s in; the helper gives unused memory back at 15 s).
  */
 export const HELPER_SETTLE_MS = 20_000;
 export const RSS_SAMPLE_EVERY_MS = 5_000;
